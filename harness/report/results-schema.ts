@@ -1,0 +1,139 @@
+// results.json: the one contract between a run and everything that reads it (budgets, compare,
+// renderers, merge). Validated on every read; a file from a newer schema is refused by name.
+import { z } from 'zod';
+
+export const RESULTS_SCHEMA_VERSION = 1;
+
+const nonNegative = z.number().finite().min(0);
+
+/** Latency summary in microseconds plus the encoded HdrHistogram it came from (lossless merge/re-render). */
+export const histogramSchema = z.object({
+  count: z.number().int().min(0),
+  minUs: nonNegative,
+  meanUs: nonNegative,
+  p50Us: nonNegative,
+  p90Us: nonNegative,
+  p95Us: nonNegative,
+  p99Us: nonNegative,
+  p999Us: nonNegative,
+  maxUs: nonNegative,
+  /** Base64 of hdr-histogram-js `encodeIntoCompressedBase64` (µs, 3 significant digits). */
+  encoded: z.string(),
+});
+export type HistogramSummary = z.infer<typeof histogramSchema>;
+
+export const seriesPointSchema = z.object({
+  /** Seconds since the measure phase began. */
+  t: z.number().min(0),
+  ops: z.number().int().min(0),
+  p99Us: nonNegative,
+});
+
+export const operationResultSchema = z.object({
+  name: z.string().min(1),
+  count: z.number().int().min(0),
+  /** Successful operations per second over the measure phase. */
+  throughput: nonNegative,
+  /** Error count by error class name (e.g. StoreTimeoutError: 3). */
+  errors: z.record(z.string(), z.number().int().min(0)),
+  /** Open loop: measured from the intended start (coordinated-omission corrected). Closed loop: service time. */
+  latency: histogramSchema,
+  /** Open loop only: measured from the actual start (what a naive tool reports). */
+  uncorrectedLatency: histogramSchema.optional(),
+  series: z.array(seriesPointSchema),
+});
+export type OperationResult = z.infer<typeof operationResultSchema>;
+
+export const loadModelSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('closed'), concurrency: z.number().int().positive() }),
+  z.object({
+    type: z.literal('open'),
+    ratePerSec: z.number().positive(),
+    arrival: z.enum(['poisson', 'constant']),
+  }),
+]);
+
+export const scenarioResultSchema = z.object({
+  scenario: z.string().min(1),
+  profile: z.string().min(1),
+  /** 0-based repeat index (`--repeat N` interleaves profiles: A B A B …). */
+  repeat: z.number().int().min(0).default(0),
+  status: z.enum(['completed', 'skipped', 'errored', 'incomplete']),
+  /** Why skipped / errored / incomplete. */
+  reason: z.string().optional(),
+  driver: z.enum(['dal', 'http']).default('dal'),
+  loadModel: loadModelSchema.optional(),
+  durationMs: nonNegative,
+  operations: z.array(operationResultSchema),
+  /**
+   * Raw counters: cacheHits, cacheMisses, cacheErrors, redisKeyspaceHits, redisKeyspaceMisses,
+   * staleReads, lostWrites, duplicateWrites, outboxRetries, outboxDeadLetters, lateStarts, ...
+   */
+  counters: z.record(z.string(), z.number().finite()),
+  /** Derived scalar metrics budgets read by name: cacheHitRatio, crossStoreOverheadP50Ms, ... */
+  metrics: z.record(z.string(), z.number().finite()),
+  /** Named latency-like distributions that are not operations, e.g. consistencyLag (µs). */
+  distributions: z.record(z.string(), histogramSchema).default({}),
+  warnings: z.array(z.string()).default([]),
+});
+export type ScenarioResult = z.infer<typeof scenarioResultSchema>;
+
+export const storeInfoSchema = z.object({
+  kind: z.string(),
+  mode: z.enum(['local', 'docker', 'external']),
+  url: z.string(),
+  serverVersion: z.string(),
+  startMs: nonNegative,
+  notes: z.array(z.string()),
+});
+
+export const verdictSchema = z.object({
+  budget: z.string(),
+  /** The ADR sentence the budget encodes. */
+  claim: z.string().optional(),
+  status: z.enum(['pass', 'fail', 'not-evaluated']),
+  measured: z.number().nullable(),
+  limit: z.number(),
+  unit: z.string(),
+  margin: z.number().nullable(),
+  confidenceInterval: z.tuple([z.number(), z.number()]).optional(),
+  confirmation: z.enum(['confirmed', 'not-confirmed', 'not-needed']).optional(),
+  message: z.string(),
+});
+export type Verdict = z.infer<typeof verdictSchema>;
+
+export const runMetadataSchema = z.object({
+  id: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  status: z.enum(['complete', 'incomplete']),
+  incompleteReason: z.string().optional(),
+  seed: z.number().int(),
+  git: z.object({ revision: z.string().nullable(), dirty: z.boolean().nullable() }),
+  node: z.string(),
+  platform: z.string(),
+  cpus: z.number().int().positive(),
+  cpuModel: z.string(),
+  memoryBytes: z.number().positive(),
+  /** The fully resolved run config, secrets redacted. */
+  config: z.record(z.string(), z.unknown()),
+  stores: z.array(storeInfoSchema),
+  harness: z.object({
+    eventLoopDelayP99Ms: nonNegative,
+    lateStartShare: z.number().min(0).max(1),
+    warnings: z.array(z.string()),
+  }),
+  /** Present when this file is a shard (`--shard i/N`) or a merge of shards. */
+  shard: z.object({ index: z.number().int().min(1), count: z.number().int().min(1) }).optional(),
+  mergedFrom: z.array(z.object({ id: z.string(), shard: z.string().optional() })).optional(),
+});
+export type RunMetadata = z.infer<typeof runMetadataSchema>;
+
+export const resultsSchema = z.object({
+  kind: z.literal('dalbench-results'),
+  schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
+  run: runMetadataSchema,
+  scenarios: z.array(scenarioResultSchema),
+  verdicts: z.array(verdictSchema).optional(),
+});
+export type Results = z.infer<typeof resultsSchema>;

@@ -1,0 +1,66 @@
+// Documents and full-text search: Elasticsearch in the ADR, JSONB + tsvector in single-postgres.
+
+export type JsonDocument = Record<string, unknown>;
+
+export interface StoredDocument {
+  readonly id: string;
+  readonly document: JsonDocument;
+  /** External version when the writer supplied one (outbox relay), else the store's own. */
+  readonly version: number | undefined;
+}
+
+export interface IndexOptions {
+  /** External version: a write with a version lower than the stored one is ignored (idempotent replay). */
+  version?: number;
+}
+
+export interface BulkItem {
+  readonly id: string;
+  readonly document: JsonDocument;
+  readonly version?: number;
+}
+
+export interface BulkResult {
+  readonly indexed: number;
+  /** Writes ignored because a newer version was already stored. */
+  readonly skippedStale: number;
+  readonly errors: readonly { id: string; reason: string }[];
+}
+
+export interface SearchQuery {
+  /** Plain user text: never parsed as query syntax (no Lucene or tsquery operators). */
+  readonly text: string;
+  /** Fields to search; default: every text field of the collection's mapping. */
+  readonly fields?: readonly string[];
+  /** Exact-match filters on keyword fields. */
+  readonly filters?: Readonly<Record<string, string | number | boolean>>;
+  /** A keyword field to return a terms aggregation for. */
+  readonly aggregateBy?: string;
+  readonly size?: number;
+  readonly highlight?: boolean;
+}
+
+export interface SearchHit {
+  readonly id: string;
+  readonly score: number;
+  readonly document: JsonDocument;
+  /** Field → fragments, with matches wrapped in <em>…</em>; document HTML is escaped. */
+  readonly highlights: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface SearchResult {
+  readonly total: number;
+  readonly hits: readonly SearchHit[];
+  readonly aggregation?: readonly { key: string; count: number }[];
+}
+
+export interface DocumentRepository {
+  index(collection: string, id: string, document: JsonDocument, options?: IndexOptions): Promise<void>;
+  bulkIndex(collection: string, items: readonly BulkItem[]): Promise<BulkResult>;
+  get(collection: string, id: string): Promise<StoredDocument | undefined>;
+  delete(collection: string, id: string): Promise<boolean>;
+  search(collection: string, query: SearchQuery): Promise<SearchResult>;
+  /** Make every acknowledged write visible to search now. */
+  refresh(collection: string): Promise<void>;
+  count(collection: string): Promise<number>;
+}

@@ -1,0 +1,61 @@
+// Time-series metrics: TimescaleDB in the ADR, a partitioned PostgreSQL table as the alternative.
+
+export interface MetricPoint {
+  readonly timestamp: Date;
+  readonly metricName: string;
+  readonly value: number;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export const AGGREGATIONS = ['avg', 'min', 'max', 'sum', 'count'] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
+
+/** The only bucket widths accepted; each maps to a fixed PostgreSQL interval literal and its length. */
+export const INTERVALS = {
+  '1s': { sql: '1 second', ms: 1_000 },
+  '10s': { sql: '10 seconds', ms: 10_000 },
+  '30s': { sql: '30 seconds', ms: 30_000 },
+  '1m': { sql: '1 minute', ms: 60_000 },
+  '5m': { sql: '5 minutes', ms: 300_000 },
+  '15m': { sql: '15 minutes', ms: 900_000 },
+  '30m': { sql: '30 minutes', ms: 1_800_000 },
+  '1h': { sql: '1 hour', ms: 3_600_000 },
+  '6h': { sql: '6 hours', ms: 21_600_000 },
+  '12h': { sql: '12 hours', ms: 43_200_000 },
+  '1d': { sql: '1 day', ms: 86_400_000 },
+  '7d': { sql: '7 days', ms: 604_800_000 },
+} as const;
+export type Interval = keyof typeof INTERVALS;
+
+/** Buckets are aligned to this origin by both backends (TimescaleDB's time_bucket default). */
+export const BUCKET_ORIGIN = new Date('2000-01-03T00:00:00.000Z');
+
+export interface MetricQuery {
+  readonly metricName: string;
+  /** Inclusive. */
+  readonly start: Date;
+  /** Exclusive. */
+  readonly end: Date;
+  readonly aggregation: Aggregation;
+  readonly interval: Interval;
+}
+
+export interface MetricBucket {
+  readonly bucket: Date;
+  readonly value: number;
+}
+
+export interface TimeSeriesRepository {
+  /**
+   * Upsert on (timestamp, metricName), one round trip per batch, atomic: a batch with an invalid
+   * point is rejected with a ValidationError naming the point's index and nothing is written.
+   * Within one batch the last point for a key wins.
+   */
+  saveMetrics(points: readonly MetricPoint[]): Promise<{ written: number }>;
+  /** Buckets in ascending order; empty buckets are absent. */
+  queryMetrics(query: MetricQuery): Promise<MetricBucket[]>;
+  /** Raw points of one metric in [start, end), ascending by time (tests and migration). */
+  readPoints(metricName: string, start: Date, end: Date): Promise<MetricPoint[]>;
+  /** Number of stored points, optionally of one metric. */
+  countPoints(metricName?: string): Promise<number>;
+}

@@ -1,0 +1,27 @@
+// A pg Pool built from a validated StorageConfig. Errors from here name the store and the
+// redacted URL, so a failing connection says where it failed without leaking the password.
+import pg from 'pg';
+import type { StorageConfig } from '../config/storage-config.ts';
+import { StoreError, type StoreName } from '../errors.ts';
+
+export function createPool(config: StorageConfig, store: StoreName): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    connectionTimeoutMillis: config.timeoutMs,
+    statement_timeout: config.timeoutMs,
+    query_timeout: config.timeoutMs,
+    idleTimeoutMillis: 30_000,
+    allowExitOnIdle: true,
+  });
+  // An idle client's error (server restarted) must not crash the process; the next query fails loudly.
+  pool.on('error', () => undefined);
+  void store;
+  return pool;
+}
+
+/** Wrap a driver error into a StoreError naming the store and redacted URL. */
+export function storeError(store: StoreName, url: string, what: string, cause: unknown): StoreError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new StoreError(store, `${what}: ${detail}`, { url, cause });
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['node_modules/**', 'reports/**'],
+    // Stores start once per test run (not per file) and stop when it ends, also on failure.
+    globalSetup: ['test/support/stores.global.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    // Property suites against real servers share them; files in parallel would contend on 2 cores.
+    fileParallelism: false,
+    retry: 0,
+  },
+});
