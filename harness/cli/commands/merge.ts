@@ -1,0 +1,14 @@
+// Placeholder until this command is implemented; it says so instead of pretending.
+import type { RegisterCommand } from '../io.ts';
+import { EXIT } from '../io.ts';
+
+export const registerMergeCommand: RegisterCommand = (program, io, setExit) => {
+  program
+    .command('merge')
+    .description('(not implemented yet)')
+    .allowUnknownOption()
+    .action(() => {
+      io.err('dalbench merge: not implemented yet\n');
+      setExit(EXIT.error);
+    });
+};

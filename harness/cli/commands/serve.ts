@@ -1,0 +1,14 @@
+// Placeholder until this command is implemented; it says so instead of pretending.
+import type { RegisterCommand } from '../io.ts';
+import { EXIT } from '../io.ts';
+
+export const registerServeCommand: RegisterCommand = (program, io, setExit) => {
+  program
+    .command('serve')
+    .description('(not implemented yet)')
+    .allowUnknownOption()
+    .action(() => {
+      io.err('dalbench serve: not implemented yet\n');
+      setExit(EXIT.error);
+    });
+};

@@ -1,0 +1,14 @@
+import type { Command } from 'commander';
+
+export const EXIT = { ok: 0, breach: 1, error: 2 } as const;
+
+/** Where a command writes; injected so tests can capture output without touching process globals. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  readonly isTty: boolean;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Each command file registers itself; `setExit` raises the process exit code (max wins). */
+export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
