@@ -1,0 +1,66 @@
+// The in-memory oracle of the document contract: last accepted write per id, external versions
+// honoured, search = every query word among the words of the document's string values.
+import type { JsonDocument } from '../../reference-dal/ports/documents.ts';
+
+export interface ModelEntry {
+  readonly document: JsonDocument;
+  readonly version: number;
+}
+
+/** Lowercase ASCII words: both the ES standard analyzer and PostgreSQL's 'simple' parser agree on these. */
+export function words(text: string): string[] {
+  return text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+}
+
+export function stringLeaves(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringLeaves);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringLeaves);
+  return [];
+}
+
+export class DocumentModel {
+  readonly entries = new Map<string, ModelEntry>();
+  /** Ids ever deleted: stores differ in how long they remember a deleted version (ES tombstones). */
+  readonly deleted = new Set<string>();
+
+  index(id: string, document: JsonDocument, version?: number): 'indexed' | 'stale' {
+    const previous = this.entries.get(id);
+    if (version !== undefined && previous && previous.version >= version) return 'stale';
+    this.entries.set(id, { document, version: version ?? (previous?.version ?? 0) + 1 });
+    return 'indexed';
+  }
+
+  delete(id: string): boolean {
+    this.deleted.add(id);
+    return this.entries.delete(id);
+  }
+
+  matching(text: string, filters: Record<string, string | number | boolean> = {}): string[] {
+    const wanted = words(text);
+    return [...this.entries.entries()]
+      .filter(([, { document }]) => {
+        const have = new Set(stringLeaves(document).flatMap(words));
+        if (!wanted.every((w) => have.has(w))) return false;
+        return Object.entries(filters).every(([field, value]) => {
+          const actual = document[field];
+          return Array.isArray(actual) ? actual.includes(value) : actual === value;
+        });
+      })
+      .map(([id]) => id)
+      .sort();
+  }
+
+  /** Terms aggregation over the matching documents: each distinct value counted once per document. */
+  aggregate(ids: readonly string[], field: string): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const id of ids) {
+      const value = this.entries.get(id)?.document[field];
+      const values = new Set(
+        (Array.isArray(value) ? value : [value]).filter((v) => v !== undefined && v !== null),
+      );
+      for (const v of values) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+    }
+    return counts;
+  }
+}

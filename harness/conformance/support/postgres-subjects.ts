@@ -1,0 +1,43 @@
+// Backends under test, built the way the DAL builds them (pool, migrations, store-error wrapping,
+// counted retries) but without the DAL, so a contract suite can open several views of one store.
+import pg from 'pg';
+import type { StoreName } from '../../../reference-dal/errors.ts';
+import type { TimeSeriesRepository } from '../../../reference-dal/ports/time-series.ts';
+import { queryableOf, storeErrorsFrom, type Queryable } from '../../../reference-dal/sql/queryable.ts';
+
+export interface PoolSubject extends AsyncDisposable {
+  readonly pool: pg.Pool;
+  readonly db: Queryable;
+}
+
+export function openPool(url: string, store: StoreName, max = 4): PoolSubject {
+  const pool = new pg.Pool({ connectionString: url, max, allowExitOnIdle: true });
+  return {
+    pool,
+    db: storeErrorsFrom(queryableOf(pool), store, url),
+    [Symbol.asyncDispose]: () => pool.end(),
+  };
+}
+
+export async function openTimeSeries(
+  url: string,
+  store: StoreName,
+  migrate: (pool: pg.Pool) => Promise<void>,
+  build: (db: Queryable) => TimeSeriesRepository,
+): Promise<TimeSeriesRepository & AsyncDisposable> {
+  const subject = openPool(url, store);
+  try {
+    await migrate(subject.pool);
+  } catch (error) {
+    await subject[Symbol.asyncDispose]();
+    throw error;
+  }
+  const repository = build(subject.db);
+  return Object.assign(Object.create(repository) as TimeSeriesRepository, {
+    saveMetrics: repository.saveMetrics.bind(repository),
+    queryMetrics: repository.queryMetrics.bind(repository),
+    readPoints: repository.readPoints.bind(repository),
+    countPoints: repository.countPoints.bind(repository),
+    [Symbol.asyncDispose]: () => subject[Symbol.asyncDispose](),
+  });
+}

@@ -1,0 +1,41 @@
+// Replayable properties: DALBENCH_SEED (and optionally DALBENCH_PATH) feed fast-check's seed/path,
+// and a failure report carries the seed, the path and the command to replay it.
+import fc from 'fast-check';
+
+/** Integer seed from DALBENCH_SEED, or undefined (fast-check then picks one and prints it). */
+export function envSeed(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.DALBENCH_SEED;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const seed = Number(raw);
+  if (!Number.isSafeInteger(seed)) throw new Error(`DALBENCH_SEED must be an integer, got "${raw}"`);
+  return seed;
+}
+
+/** fast-check parameters honouring DALBENCH_SEED / DALBENCH_PATH; numRuns stays small for real servers. */
+export function propertyParameters<T>(
+  numRuns: number,
+  env: NodeJS.ProcessEnv = process.env,
+): fc.Parameters<T> {
+  const seed = envSeed(env);
+  const path = env.DALBENCH_PATH?.trim();
+  return {
+    numRuns,
+    ...(seed === undefined ? {} : { seed }),
+    ...(path ? { path } : {}),
+  };
+}
+
+/** Run an async property; on failure rethrow with seed, path and the replay command in the message. */
+export async function assertProperty<Ts>(
+  property: fc.IAsyncProperty<Ts> | fc.IAsyncPropertyWithHooks<Ts>,
+  numRuns: number,
+): Promise<void> {
+  const details = await fc.check(property, propertyParameters<Ts>(numRuns));
+  if (!details.failed) return;
+  const replay = `DALBENCH_SEED=${details.seed} DALBENCH_PATH=${details.counterexamplePath ?? ''}`;
+  throw new Error(
+    `property failed (seed ${details.seed}, path "${details.counterexamplePath ?? ''}"); replay with ${replay}\n` +
+      fc.defaultReportMessage(details),
+    { cause: details.errorInstance },
+  );
+}

@@ -1,0 +1,290 @@
+// The TimeSeriesRepository contract, written once and run against every backend (postgres
+// partitioned table, TimescaleDB hypertable). Oracle: MetricModel. Float tolerance: aggregates
+// equal the model's within 1e-9 × max(1, Σ|values| of the bucket); min/max/count exactly.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../reference-dal/errors.ts';
+import {
+  AGGREGATIONS,
+  INTERVALS,
+  type Interval,
+  type MetricPoint,
+  type TimeSeriesRepository,
+} from '../../reference-dal/ports/time-series.ts';
+import { closeEnough } from './support/float-tolerance.ts';
+import { MetricModel } from './support/metric-model.ts';
+import { assertProperty } from './support/seed.ts';
+
+export interface TimeSeriesSubject extends AsyncDisposable {
+  readonly repository: TimeSeriesRepository;
+  /** A second repository over the same store (another process's view), for race checks. */
+  readonly openAnother: () => Promise<TimeSeriesRepository & AsyncDisposable>;
+}
+
+const DAY = 86_400_000;
+const BASE = Date.UTC(2026, 0, 5); // inside the suite's windows; arbitrary but fixed
+const INTERVAL_KEYS = Object.keys(INTERVALS) as Interval[];
+
+/** Unique metric names per property run so runs never see each other's points. */
+function nameSource(label: string): () => string {
+  const run = Math.random().toString(36).slice(2, 8);
+  let counter = 0;
+  return () => `${label}.${run}.${counter++}`;
+}
+
+const tags = fc.option(
+  fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), fc.string({ maxLength: 6 }), { maxKeys: 2 }),
+  {
+    nil: undefined,
+  },
+);
+
+/** Points within a window of `spanDays`; offsets on a coarse grid so duplicates and boundaries happen. */
+function pointsArb(spanDays: number, maxLength: number) {
+  return fc.array(
+    fc.record({
+      offset: fc.oneof(
+        fc.integer({ min: 0, max: spanDays * DAY - 1 }),
+        fc.integer({ min: 0, max: spanDays * 24 }).map((h) => Math.min(h * 3_600_000, spanDays * DAY - 1)),
+      ),
+      value: fc.oneof(
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }),
+      ),
+      tags,
+    }),
+    { minLength: 1, maxLength, size: 'medium' },
+  );
+}
+
+function toPoints(
+  raw: readonly { offset: number; value: number; tags: Record<string, string> | undefined }[],
+  name: string,
+  base: number,
+): MetricPoint[] {
+  return raw.map((r) => ({
+    timestamp: new Date(base + r.offset),
+    metricName: name,
+    value: r.value,
+    ...(r.tags === undefined ? {} : { tags: r.tags }),
+  }));
+}
+
+function plain(points: readonly MetricPoint[]) {
+  return points.map((p) => ({ t: p.timestamp.toISOString(), v: p.value, tags: p.tags ?? {} }));
+}
+
+export function timeSeriesContract(backend: string, open: () => Promise<TimeSeriesSubject>): void {
+  describe(`TimeSeriesRepository contract: ${backend}`, () => {
+    it('aggregates of random point sets, buckets and ranges equal the model', async () => {
+      await using subject = await open();
+      const nextName = nameSource('agg');
+      await assertProperty(
+        fc.asyncProperty(
+          pointsArb(2, 80),
+          fc.constantFrom(...INTERVAL_KEYS),
+          fc.integer({ min: -DAY, max: DAY }),
+          fc.integer({ min: 1, max: 4 * DAY }),
+          fc.integer({ min: 0, max: 400 }),
+          async (raw, interval, startOffset, length, dayShift) => {
+            const name = nextName();
+            const base = BASE + dayShift * DAY;
+            const points = toPoints(raw, name, base);
+            const model = new MetricModel();
+            model.save(points);
+            await subject.repository.saveMetrics(points);
+            // Every aggregation over the same points, so each run checks all five.
+            for (const aggregation of AGGREGATIONS) {
+              const query = {
+                metricName: name,
+                start: new Date(base + startOffset),
+                end: new Date(base + startOffset + length),
+                aggregation,
+                interval,
+              };
+              const actual = await subject.repository.queryMetrics(query);
+              const expected = model.query(query);
+              expect(actual.map((b) => b.bucket.getTime())).toEqual(expected.map((b) => b.bucket));
+              actual.forEach((bucket, i) => {
+                const want = expected[i];
+                if (!want) throw new Error(`no model bucket ${i}`);
+                const ok = ['min', 'max', 'count'].includes(aggregation)
+                  ? bucket.value === want.value
+                  : closeEnough(bucket.value, want.value, want.magnitude);
+                if (!ok) {
+                  throw new Error(
+                    `${aggregation} bucket ${bucket.bucket.toISOString()}: got ${bucket.value}, model ${want.value}`,
+                  );
+                }
+              });
+            }
+          },
+        ),
+        25,
+      );
+    });
+
+    it('upsert keeps the last write, within a batch and across batches', async () => {
+      await using subject = await open();
+      const nextName = nameSource('upsert');
+      await assertProperty(
+        fc.asyncProperty(pointsArb(2, 40), pointsArb(2, 40), async (first, second) => {
+          const name = nextName();
+          // Coarse timestamps (whole hours) so keys collide often.
+          const round = (r: (typeof first)[number]) => ({
+            ...r,
+            offset: Math.floor(r.offset / 3_600_000) * 3_600_000,
+          });
+          const a = toPoints(first.map(round), name, BASE);
+          const b = toPoints(second.map(round), name, BASE);
+          const model = new MetricModel();
+          model.save(a);
+          model.save(b);
+          await subject.repository.saveMetrics(a);
+          await subject.repository.saveMetrics(b);
+          const start = new Date(BASE);
+          const end = new Date(BASE + 3 * DAY);
+          expect(plain(await subject.repository.readPoints(name, start, end))).toEqual(
+            plain(model.read(name, start, end)),
+          );
+          expect(await subject.repository.countPoints(name)).toBe(model.read(name, start, end).length);
+        }),
+        25,
+      );
+    });
+
+    it('a batch with one bad point is rejected naming its index, and nothing of it is written', async () => {
+      await using subject = await open();
+      const nextName = nameSource('bad');
+      const badPoint = fc.constantFrom<(name: string) => { point: object; field: string }>(
+        (name) => ({
+          point: { timestamp: new Date(BASE), metricName: name, value: Number.NaN },
+          field: 'value',
+        }),
+        (name) => ({
+          point: { timestamp: new Date(BASE), metricName: name, value: Infinity },
+          field: 'value',
+        }),
+        (name) => ({
+          point: { timestamp: new Date(BASE), metricName: name, value: -Infinity },
+          field: 'value',
+        }),
+        () => ({ point: { timestamp: new Date(BASE), metricName: '', value: 1 }, field: 'metricName' }),
+        (name) => ({
+          point: { timestamp: new Date(Number.NaN), metricName: name, value: 1 },
+          field: 'timestamp',
+        }),
+        (name) => ({
+          point: { timestamp: new Date(BASE), metricName: name, value: 1, tags: { k: 5 } },
+          field: 'tags.k',
+        }),
+      );
+      await assertProperty(
+        fc.asyncProperty(
+          pointsArb(3, 30),
+          pointsArb(3, 30),
+          badPoint,
+          fc.nat(),
+          async (before, batch, bad, at) => {
+            const name = nextName();
+            const existing = toPoints(before, name, BASE);
+            await subject.repository.saveMetrics(existing);
+            const start = new Date(BASE - DAY);
+            const end = new Date(BASE + 10 * DAY);
+            const snapshot = plain(await subject.repository.readPoints(name, start, end));
+            const points: unknown[] = toPoints(batch, name, BASE + 1);
+            const index = at % (points.length + 1);
+            const { point, field } = bad(name);
+            points.splice(index, 0, point);
+            const error = await subject.repository.saveMetrics(points as MetricPoint[]).then(
+              () => undefined,
+              (e: unknown) => e,
+            );
+            expect(error).toBeInstanceOf(ValidationError);
+            expect((error as ValidationError).field).toBe(`points[${index}].${field}`);
+            expect(plain(await subject.repository.readPoints(name, start, end))).toEqual(snapshot);
+          },
+        ),
+        20,
+      );
+    });
+
+    it('the range is [start, end): a point at start is in, a point at end is out', async () => {
+      await using subject = await open();
+      const name = nameSource('range')();
+      const start = new Date(BASE + 3_600_000);
+      const end = new Date(BASE + 7_200_000);
+      await subject.repository.saveMetrics([
+        { timestamp: start, metricName: name, value: 1 },
+        { timestamp: new Date(end.getTime() - 1), metricName: name, value: 2 },
+        { timestamp: end, metricName: name, value: 4 },
+      ]);
+      const read = await subject.repository.readPoints(name, start, end);
+      expect(read.map((p) => p.value)).toEqual([1, 2]);
+      const sum = await subject.repository.queryMetrics({
+        metricName: name,
+        start,
+        end,
+        aggregation: 'sum',
+        interval: '1d',
+      });
+      expect(sum.map((b) => b.value)).toEqual([3]);
+    });
+
+    it('rejects aggregations and intervals outside the allow-lists, naming the field', async () => {
+      await using subject = await open();
+      const base = { metricName: 'x', start: new Date(BASE), end: new Date(BASE + DAY) };
+      await expect(
+        subject.repository.queryMetrics({
+          ...base,
+          aggregation: 'avg(value)); DROP TABLE x; --' as 'avg',
+          interval: '1h',
+        }),
+      ).rejects.toMatchObject({ name: 'ValidationError', field: 'aggregation' });
+      await expect(
+        subject.repository.queryMetrics({
+          ...base,
+          aggregation: 'avg',
+          interval: "1 hour'::interval" as '1h',
+        }),
+      ).rejects.toMatchObject({ name: 'ValidationError', field: 'interval' });
+      await expect(
+        subject.repository.queryMetrics({ ...base, aggregation: 'avg', interval: 'toString' as '1h' }),
+      ).rejects.toMatchObject({ name: 'ValidationError', field: 'interval' });
+    });
+
+    it('writes to new time ranges from two repositories at once both land (race-safe storage creation)', async () => {
+      await using subject = await open();
+      await using other = await subject.openAnother();
+      const name = nameSource('race')();
+      const far = Date.UTC(2031, 5, 2);
+      const batch = (offset: number): MetricPoint[] =>
+        Array.from({ length: 50 }, (_, i) => ({
+          timestamp: new Date(far + i * 7 * DAY + offset),
+          metricName: name,
+          value: i,
+        }));
+      await Promise.all([subject.repository.saveMetrics(batch(0)), other.saveMetrics(batch(1000))]);
+      expect(await subject.repository.countPoints(name)).toBe(100);
+    });
+
+    it('saves a batch of 5,000 points', async () => {
+      await using subject = await open();
+      const name = nameSource('bulk')();
+      const points = Array.from({ length: 5000 }, (_, i) => ({
+        timestamp: new Date(BASE + i * 1000),
+        metricName: name,
+        value: i / 3,
+      }));
+      expect(await subject.repository.saveMetrics(points)).toEqual({ written: 5000 });
+      const count = await subject.repository.queryMetrics({
+        metricName: name,
+        start: new Date(BASE),
+        end: new Date(BASE + 5000 * 1000),
+        aggregation: 'count',
+        interval: '1d',
+      });
+      expect(count.reduce((s, b) => s + b.value, 0)).toBe(5000);
+    });
+  });
+}

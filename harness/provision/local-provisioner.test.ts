@@ -1,0 +1,124 @@
+// The local provisioner against real servers: start → real round trip to each store → stop → processes gone
+// and temp dir removed; a server killed mid-run is noticed. Elasticsearch starts once, in the first test.
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { existsSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { LocalProvisioner } from './local-provisioner.ts';
+import { isAlive } from './process-alive.ts';
+import { parseS3Url } from './s3-url.ts';
+
+async function waitUntil(condition: () => boolean, boundMs: number): Promise<boolean> {
+  const deadline = Date.now() + boundMs;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return condition();
+}
+
+describe('local provisioner', () => {
+  it('starts postgres, redis, S3Proxy and Elasticsearch, answers real round trips, and leaves nothing behind', async () => {
+    const lines: string[] = [];
+    const stores = await new LocalProvisioner().start({
+      kinds: ['postgres', 'redis', 's3', 'elasticsearch', 'timescaledb'],
+      log: (line) => lines.push(line),
+    });
+    const pids = Object.values(stores.pids);
+    const runDir = stores.runDir;
+    try {
+      expect(Object.keys(stores.endpoints).sort()).toEqual(['elasticsearch', 'postgres', 'redis', 's3']);
+      expect(stores.unavailable.timescaledb).toMatch(/DALBENCH_TIMESCALE_URL/);
+      expect(pids).toHaveLength(4);
+      expect(existsSync(`${runDir}/owner.json`)).toBe(true);
+
+      const pgEndpoint = stores.endpoints.postgres!;
+      expect(pgEndpoint.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+      expect(pgEndpoint.serverVersion).toMatch(/^PostgreSQL \d+/);
+      expect(pgEndpoint.notes.join(' ')).toContain('fsync=off');
+      const client = new pg.Client({ connectionString: pgEndpoint.url });
+      await client.connect();
+      try {
+        await client.query('CREATE TABLE t (v text)');
+        await client.query("INSERT INTO t VALUES ('round trip')");
+        expect((await client.query<{ v: string }>('SELECT v FROM t')).rows).toEqual([{ v: 'round trip' }]);
+      } finally {
+        await client.end();
+      }
+
+      const redis = new Redis(stores.endpoints.redis!.url, { lazyConnect: true });
+      await redis.connect();
+      try {
+        await redis.set('dalbench:provision:k', 'v1');
+        expect(await redis.get('dalbench:provision:k')).toBe('v1');
+      } finally {
+        redis.disconnect();
+      }
+
+      const s3 = parseS3Url(stores.endpoints.s3!.url);
+      expect(stores.endpoints.s3!.serverVersion).toBe('S3Proxy 4.1.0');
+      const s3Client = new S3Client({
+        endpoint: s3.endpoint,
+        region: s3.region,
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+        forcePathStyle: true,
+      });
+      try {
+        await s3Client.send(new CreateBucketCommand({ Bucket: 'provision-test' }));
+        await s3Client.send(
+          new PutObjectCommand({ Bucket: 'provision-test', Key: 'a b/ü.txt', Body: 'hello s3' }),
+        );
+        const got = await s3Client.send(new GetObjectCommand({ Bucket: 'provision-test', Key: 'a b/ü.txt' }));
+        expect(await got.Body!.transformToString()).toBe('hello s3');
+      } finally {
+        s3Client.destroy();
+      }
+
+      const es = stores.endpoints.elasticsearch!.url;
+      expect(stores.endpoints.elasticsearch!.serverVersion).toBe('Elasticsearch 9.2.4');
+      const put = await fetch(`${es}/provision-test/_doc/1?refresh=true`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'round trip' }),
+      });
+      expect(put.status).toBe(201);
+      const doc = (await (await fetch(`${es}/provision-test/_doc/1`)).json()) as {
+        _source: { title: string };
+      };
+      expect(doc._source.title).toBe('round trip');
+
+      for (const endpoint of Object.values(stores.endpoints)) expect(endpoint.startMs).toBeGreaterThan(0);
+      expect(stores.unexpectedExits()).toEqual({});
+    } finally {
+      await stores.stop();
+    }
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(existsSync(runDir)).toBe(false);
+    await stores.stop(); // idempotent
+  }, 240_000);
+
+  it('notices a server killed mid-run, and still stops cleanly', async () => {
+    const lines: string[] = [];
+    await using stores = await new LocalProvisioner().start({
+      kinds: ['redis'],
+      log: (line) => lines.push(line),
+    });
+    const pid = stores.pids.redis!;
+    process.kill(pid, 'SIGKILL');
+    expect(await waitUntil(() => stores.unexpectedExits().redis !== undefined, 5_000)).toBe(true);
+    expect(stores.unexpectedExits()).toEqual({ redis: 'killed by SIGKILL' });
+    expect(lines.some((line) => line.includes('redis: server exited unexpectedly (killed by SIGKILL)'))).toBe(
+      true,
+    );
+    await stores.stop();
+    expect(isAlive(pid)).toBe(false);
+    expect(existsSync(stores.runDir)).toBe(false);
+  });
+
+  it('stops cleanly when asked to stop via the abort signal', async () => {
+    const controller = new AbortController();
+    const stores = await new LocalProvisioner().start({ kinds: ['redis'], signal: controller.signal });
+    const pid = stores.pids.redis!;
+    controller.abort();
+    expect(await waitUntil(() => !isAlive(pid) && !existsSync(stores.runDir), 10_000)).toBe(true);
+    expect(stores.unexpectedExits()).toEqual({});
+  });
+});

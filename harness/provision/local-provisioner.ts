@@ -1,0 +1,168 @@
+// `local` mode: real servers as direct children on free ports in one fresh temp dir, stopped and removed
+// on stop(), process exit, SIGINT and SIGTERM; a crashed run's leftovers are reaped at the next start.
+import { AptInstaller } from './os-packages.ts';
+import { defaultCacheDir } from './artifact-cache.ts';
+import { installCleanupHooks, type CleanupHooks } from './cleanup-hooks.ts';
+import { ProvisionError } from './errors.ts';
+import type { LocalContext, LocalStore } from './local/context.ts';
+import { DEFAULT_ES_VERSION, startLocalElasticsearch } from './local/elasticsearch.ts';
+import { startLocalPostgres } from './local/postgres.ts';
+import { startLocalRedis } from './local/redis.ts';
+import { startLocalS3Proxy } from './local/s3proxy.ts';
+import type {
+  ProvisionedStores,
+  ProvisionRequest,
+  Provisioner,
+  StoreEndpoint,
+  StoreKind,
+} from './provisioner.ts';
+import { reapStaleRunDirs } from './reaper.ts';
+import { RunDir } from './run-dir.ts';
+import { removeEmptyPerfDataDir, resolveRunUser, type RunUser } from './run-user.ts';
+import type { ServerProcess } from './server-process.ts';
+
+export interface LocalProvisionerOptions {
+  /** Where Maven artifacts are cached and unpacked; default `$XDG_CACHE_HOME/dalbench` or `~/.cache/dalbench`. */
+  readonly cacheDir?: string;
+  /** Elasticsearch version from Maven Central (default 9.2.4; 8.19.21 runs on JDK 17). */
+  readonly esVersion?: string;
+  /** Bound on each store's readiness wait; default per store (30 s postgres/redis, 60 s S3Proxy, 120 s ES). */
+  readonly readyTimeoutMs?: number;
+  /** Parent of the run's temp dir; default os.tmpdir(). */
+  readonly tmpParent?: string;
+  /** How long a server gets to stop cleanly before SIGKILL. */
+  readonly stopGraceMs?: number;
+}
+
+/** Local stores also expose their processes, so a caller (or test) can see a server that died. */
+export interface LocalProvisionedStores extends ProvisionedStores {
+  readonly runDir: string;
+  readonly sessionId: string;
+  /** Process-group leader pid of each server. */
+  readonly pids: Readonly<Partial<Record<StoreKind, number>>>;
+  /** Servers that exited without stop() asking them to, and how ("killed by SIGKILL"). */
+  unexpectedExits(): Partial<Record<StoreKind, string>>;
+}
+
+type Starter = (ctx: LocalContext) => Promise<LocalStore>;
+
+const STARTERS: Partial<Record<StoreKind, Starter>> = {
+  postgres: startLocalPostgres,
+  redis: startLocalRedis,
+  elasticsearch: startLocalElasticsearch,
+  s3: startLocalS3Proxy,
+};
+
+const UNAVAILABLE_LOCALLY: Partial<Record<StoreKind, string>> = {
+  timescaledb:
+    'TimescaleDB has no local package here (Debian ships none): set DALBENCH_TIMESCALE_URL (external) or use docker mode',
+};
+
+export class LocalProvisioner implements Provisioner {
+  readonly mode = 'local' as const;
+  constructor(private readonly options: LocalProvisionerOptions = {}) {}
+
+  async start(request: ProvisionRequest): Promise<LocalProvisionedStores> {
+    const log = request.log ?? (() => {});
+    await reapStaleRunDirs(this.options.tmpParent, log);
+    const runDir = RunDir.create(this.options.tmpParent);
+    const servers = new Map<StoreKind, ServerProcess>();
+    let stopping: Promise<void> | undefined;
+    let user: RunUser | undefined;
+    const stopSync = () => {
+      for (const server of servers.values()) server.killSync();
+      runDir.removeSync();
+    };
+    const stop = (): Promise<void> =>
+      (stopping ??= (async () => {
+        const grace = this.options.stopGraceMs ?? 10_000;
+        try {
+          await Promise.all([...servers.values()].map((server) => server.stop(grace)));
+        } finally {
+          runDir.removeSync();
+          if (user && servers.has('elasticsearch')) removeEmptyPerfDataDir(user);
+          hooks.remove();
+          request.signal?.removeEventListener('abort', onAbort);
+        }
+      })());
+    const onAbort = () => void stop();
+    const hooks: CleanupHooks = installCleanupHooks(stop, stopSync);
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const endpoints: Partial<Record<StoreKind, StoreEndpoint>> = {};
+    const unavailable: Partial<Record<StoreKind, string>> = {};
+    try {
+      const kinds = [...new Set(request.kinds)];
+      user = await resolveRunUser(log);
+      const ctx: LocalContext = {
+        runDir,
+        user,
+        apt: new AptInstaller(log),
+        cacheDir: this.options.cacheDir ?? defaultCacheDir(),
+        esVersion: this.options.esVersion ?? DEFAULT_ES_VERSION,
+        readyTimeoutMs: this.options.readyTimeoutMs,
+        log,
+        signal: request.signal,
+        track: (server) => {
+          servers.set(server.store, server);
+          runDir.addChild(server.pid);
+          void server.exited.then(() => {
+            if (server.exitedUnexpectedly)
+              log(
+                `${server.store}: server exited unexpectedly (${server.describeExit()}); see ${server.logFile}`,
+              );
+          });
+        },
+      };
+      const failures: ProvisionError[] = [];
+      await Promise.all(
+        kinds.map(async (kind) => {
+          const starter = STARTERS[kind];
+          if (!starter) {
+            unavailable[kind] = UNAVAILABLE_LOCALLY[kind] ?? `${kind} cannot be started locally`;
+            return;
+          }
+          const began = performance.now();
+          try {
+            const store = await starter(ctx);
+            const startMs = Math.round(performance.now() - began);
+            endpoints[kind] = { kind, mode: 'local', startMs, ...store };
+            log(`${kind}: ${store.serverVersion} ready in ${startMs} ms`);
+          } catch (error) {
+            failures.push(
+              error instanceof ProvisionError
+                ? error
+                : new ProvisionError(kind, 'failed to start', { cause: error }),
+            );
+          }
+        }),
+      );
+      if (failures.length > 0) {
+        throw new ProvisionError(
+          'provisioner',
+          `local mode: ${failures.length} store(s) failed to start:\n${failures.map((f) => `  ${f.message.split('\n').join('\n  ')}`).join('\n')}`,
+          { cause: failures.length === 1 ? failures[0] : new AggregateError(failures) },
+        );
+      }
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+
+    return {
+      endpoints,
+      unavailable,
+      runDir: runDir.path,
+      sessionId: runDir.sessionId,
+      pids: Object.fromEntries([...servers].map(([kind, server]) => [kind, server.pid])),
+      unexpectedExits: () =>
+        Object.fromEntries(
+          [...servers]
+            .filter(([, server]) => server.exitedUnexpectedly)
+            .map(([kind, server]) => [kind, server.describeExit() ?? 'exited']),
+        ),
+      stop,
+      [Symbol.asyncDispose]: stop,
+    };
+  }
+}

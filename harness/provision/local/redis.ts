@@ -1,0 +1,53 @@
+// A throwaway Redis: redis-server as a child, no persistence, on a free port.
+import { existsSync } from 'node:fs';
+import { ProvisionError } from '../errors.ts';
+import { freePort } from '../free-port.ts';
+import { runCommand } from '../run-command.ts';
+import { makeOwnedDir } from '../run-user.ts';
+import { redisVersion } from '../server-version.ts';
+import { ServerProcess } from '../server-process.ts';
+import { waitReady } from '../wait-ready.ts';
+import type { LocalContext, LocalStore } from './context.ts';
+
+async function findRedisServer(): Promise<string | undefined> {
+  for (const path of ['/usr/bin/redis-server', '/usr/local/bin/redis-server'])
+    if (existsSync(path)) return path;
+  try {
+    return (await runCommand('sh', ['-c', 'command -v redis-server'])).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startLocalRedis(ctx: LocalContext): Promise<LocalStore> {
+  let binary = await findRedisServer();
+  if (!binary) {
+    await ctx.apt.install('redis', 'redis-server');
+    binary = await findRedisServer();
+    if (!binary)
+      throw new ProvisionError('redis', 'installed `redis-server` but found no redis-server binary');
+  }
+  const dir = makeOwnedDir(ctx.runDir.file('redis'), ctx.user);
+  const logFile = ctx.runDir.file('redis.log');
+  const port = await freePort();
+  const server = await ServerProcess.spawn({
+    store: 'redis',
+    command: binary,
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+    logFile,
+    cwd: dir,
+    uid: ctx.user.uid,
+    gid: ctx.user.gid,
+  });
+  ctx.track(server);
+  const url = `redis://127.0.0.1:${port}`;
+  const serverVersion = await waitReady({
+    store: 'redis',
+    probe: () => redisVersion(url),
+    timeoutMs: ctx.readyTimeoutMs ?? 30_000,
+    logFile,
+    exited: () => server.describeExit(),
+    signal: ctx.signal,
+  });
+  return { url, serverVersion, notes: ['no persistence (--save "" --appendonly no)'] };
+}

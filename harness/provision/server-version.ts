@@ -1,0 +1,112 @@
+// One real round trip per store that also says what the server is; used for readiness and for reports.
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { parseS3Url } from './s3-url.ts';
+
+const ROUND_TRIP_TIMEOUT_MS = 5_000;
+
+/** "PostgreSQL 15.14". */
+export async function postgresVersion(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: ROUND_TRIP_TIMEOUT_MS });
+  await client.connect();
+  try {
+    const result = await client.query<{ server_version: string }>('SHOW server_version');
+    return `PostgreSQL ${result.rows[0]?.server_version.split(' ')[0] ?? 'unknown'}`;
+  } finally {
+    await client.end();
+  }
+}
+
+/** "TimescaleDB 2.17.2 on PostgreSQL 17.2", or the PostgreSQL version alone with a note if the extension is absent. */
+export async function timescaleVersion(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: ROUND_TRIP_TIMEOUT_MS });
+  await client.connect();
+  try {
+    const pgVersion = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]
+      ?.server_version;
+    const ext = await client.query<{ default_version: string }>(
+      "SELECT default_version FROM pg_available_extensions WHERE name = 'timescaledb'",
+    );
+    const ts = ext.rows[0]?.default_version;
+    const base = `PostgreSQL ${pgVersion?.split(' ')[0] ?? 'unknown'}`;
+    return ts ? `TimescaleDB ${ts} on ${base}` : `${base} (timescaledb extension not available)`;
+  } finally {
+    await client.end();
+  }
+}
+
+/** "Redis 7.0.15". */
+export async function redisVersion(url: string): Promise<string> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: ROUND_TRIP_TIMEOUT_MS,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
+  // Errors surface through connect()/info(); without a listener ioredis would also print them.
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    const info = await redis.info('server');
+    return `Redis ${/^redis_version:(\S+)/m.exec(info)?.[1] ?? 'unknown'}`;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** "Elasticsearch 9.2.4". Uses _nodes, not GET / (the integ-test archive answers GET / with 405). */
+export async function elasticsearchVersion(url: string, signal?: AbortSignal): Promise<string> {
+  const base = new URL(url);
+  const auth = base.username
+    ? `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`
+    : undefined;
+  base.username = '';
+  base.password = '';
+  const health = await fetch(new URL('_cluster/health?wait_for_status=yellow&timeout=1s', base), {
+    headers: auth ? { authorization: auth } : {},
+    signal: signal ?? AbortSignal.timeout(ROUND_TRIP_TIMEOUT_MS),
+  });
+  const healthBody = (await health.json()) as { status?: string; timed_out?: boolean };
+  if (!health.ok || healthBody.timed_out || healthBody.status === 'red') {
+    throw new Error(`cluster health ${health.status} ${JSON.stringify(healthBody)}`);
+  }
+  const nodes = await fetch(new URL('_nodes/_local?filter_path=nodes.*.version', base), {
+    headers: auth ? { authorization: auth } : {},
+    signal: signal ?? AbortSignal.timeout(ROUND_TRIP_TIMEOUT_MS),
+  });
+  const body = (await nodes.json()) as { nodes?: Record<string, { version?: string }> };
+  const version = Object.values(body.nodes ?? {})[0]?.version;
+  return `Elasticsearch ${version ?? 'unknown'}`;
+}
+
+/** ListBuckets with the URL's credentials; the name comes from the Server header ("MinIO", "AmazonS3", ...). */
+export async function s3Version(url: string, fallbackName?: string): Promise<string> {
+  const s3 = parseS3Url(url);
+  const client = new S3Client({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    forcePathStyle: true,
+    maxAttempts: 1,
+  });
+  let server: string | undefined;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const response = result.response as { headers?: Record<string, string> };
+      server = response.headers?.['server'];
+      return result;
+    },
+    { step: 'deserialize', name: 'dalbenchServerHeader' },
+  );
+  try {
+    await client.send(new ListBucketsCommand({}), {
+      abortSignal: AbortSignal.timeout(ROUND_TRIP_TIMEOUT_MS),
+    });
+    return fallbackName ?? (server ? `S3 (${server})` : 'S3 (server unnamed)');
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,101 @@
+// Reading and writing results.json. Writes go to a temp file in the same directory and are
+// renamed into place, so a reader never sees half a file. Reads validate against the schema and
+// every error names the file (and, for schema issues, the JSON path).
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { RESULTS_SCHEMA_VERSION, resultsSchema, type Results } from './results-schema.ts';
+
+export const RESULTS_FILE = 'results.json';
+
+export class ResultsFileError extends Error {
+  override name = 'ResultsFileError';
+  constructor(
+    readonly file: string,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`${file}: ${message}`, options);
+  }
+}
+
+/** Validate and write `dir/results.json` atomically; returns the file's path. */
+export async function writeResults(dir: string, results: Results): Promise<string> {
+  return writeResultsFile(path.join(dir, RESULTS_FILE), results);
+}
+
+/** Validate and write results to exactly `file` (temp file + rename); returns `file`. */
+export async function writeResultsFile(file: string, results: Results): Promise<string> {
+  const dir = path.dirname(file);
+  const parsed = resultsSchema.safeParse(results);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ResultsFileError(
+      file,
+      `refusing to write invalid results: ${issue ? `${jsonPath(issue.path)}: ${issue.message}` : ''}`,
+      {
+        cause: parsed.error,
+      },
+    );
+  }
+  await mkdir(dir, { recursive: true });
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    await writeFile(temp, `${JSON.stringify(parsed.data, null, 2)}\n`, 'utf8');
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new ResultsFileError(file, 'could not write results', { cause: error });
+  }
+  return file;
+}
+
+export async function readResults(file: string): Promise<Results> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ResultsFileError(file, 'cannot read results file', { cause: error });
+  }
+  return parseResults(text, file);
+}
+
+/** Parse results.json text; `file` is only used in messages. */
+export function parseResults(text: string, file: string): Results {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    const hint = text.trim().length === 0 ? 'the file is empty' : 'not valid JSON (truncated or corrupted?)';
+    throw new ResultsFileError(file, hint, { cause: error });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ResultsFileError(file, 'expected a JSON object with kind "dalbench-results"');
+  }
+  const { kind, schemaVersion } = json as { kind?: unknown; schemaVersion?: unknown };
+  if (kind !== 'dalbench-results') {
+    throw new ResultsFileError(
+      file,
+      `not a dalbench results file (kind: ${JSON.stringify(kind) ?? 'missing'}, expected "dalbench-results")`,
+    );
+  }
+  if (typeof schemaVersion === 'number' && schemaVersion > RESULTS_SCHEMA_VERSION) {
+    throw new ResultsFileError(
+      file,
+      `written by a newer dalbench (schemaVersion ${schemaVersion}; this one reads ${RESULTS_SCHEMA_VERSION}): upgrade dalbench to read it`,
+    );
+  }
+  const parsed = resultsSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${jsonPath(i.path)}: ${i.message}`);
+    const more = parsed.error.issues.length > 5 ? `; and ${parsed.error.issues.length - 5} more` : '';
+    throw new ResultsFileError(file, `invalid results: ${issues.join('; ')}${more}`, { cause: parsed.error });
+  }
+  return parsed.data;
+}
+
+/** `$.scenarios[0].operations[2].latency.p99Us` */
+export function jsonPath(pathParts: readonly PropertyKey[]): string {
+  let out = '$';
+  for (const part of pathParts) out += typeof part === 'number' ? `[${part}]` : `.${String(part)}`;
+  return out;
+}

@@ -1,0 +1,69 @@
+// The single-database alternative the ADR rejected: metrics in one plain indexed table (no
+// partitioning, no time-series extension), same SQL as the partitioned backend otherwise.
+import type pg from 'pg';
+import type {
+  MetricBucket,
+  MetricPoint,
+  MetricQuery,
+  TimeSeriesRepository,
+} from '../../ports/time-series.ts';
+import { applyMigrations, type Migration } from '../../sql/migrate.ts';
+import {
+  countRows,
+  prepareBatch,
+  queryBuckets,
+  readRows,
+  upsertMetrics,
+  type MetricTableSpec,
+} from '../../sql/metric-table.ts';
+import type { Queryable } from '../../sql/queryable.ts';
+
+export const PLAIN_METRIC_TABLE: MetricTableSpec = {
+  table: 'dal_metrics_plain',
+  bucketSql: `date_bin($2::interval, ts, TIMESTAMPTZ '2000-01-03 00:00:00+00')`,
+};
+
+const PLAIN_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'plain metrics table with a (metric_name, ts) primary key',
+    async up(client) {
+      await client.query(`CREATE TABLE IF NOT EXISTS ${PLAIN_METRIC_TABLE.table} (
+        ts timestamptz NOT NULL,
+        metric_name text NOT NULL,
+        value double precision NOT NULL,
+        tags jsonb NOT NULL DEFAULT '{}'::jsonb,
+        PRIMARY KEY (metric_name, ts))`);
+    },
+  },
+];
+
+export class PlainPostgresTimeSeriesRepository implements TimeSeriesRepository {
+  readonly #db: Queryable;
+
+  constructor(db: Queryable) {
+    this.#db = db;
+  }
+
+  static async migrate(pool: pg.Pool): Promise<void> {
+    await applyMigrations(pool, 'timeseries-postgres-plain', PLAIN_MIGRATIONS);
+  }
+
+  async saveMetrics(points: readonly MetricPoint[]): Promise<{ written: number }> {
+    const batch = prepareBatch(points);
+    if (batch.length === 0) return { written: 0 };
+    return { written: await upsertMetrics(this.#db, PLAIN_METRIC_TABLE, batch) };
+  }
+
+  queryMetrics(query: MetricQuery): Promise<MetricBucket[]> {
+    return queryBuckets(this.#db, PLAIN_METRIC_TABLE, query);
+  }
+
+  readPoints(metricName: string, start: Date, end: Date): Promise<MetricPoint[]> {
+    return readRows(this.#db, PLAIN_METRIC_TABLE, metricName, start, end);
+  }
+
+  countPoints(metricName?: string): Promise<number> {
+    return countRows(this.#db, PLAIN_METRIC_TABLE, metricName);
+  }
+}

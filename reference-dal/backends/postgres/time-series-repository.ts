@@ -1,0 +1,62 @@
+// TimeSeriesRepository on plain PostgreSQL: a range-partitioned table, weekly partitions made on
+// demand, date_bin buckets. One upsert statement per batch; validation happens before any SQL.
+import type {
+  MetricBucket,
+  MetricPoint,
+  MetricQuery,
+  TimeSeriesRepository,
+} from '../../ports/time-series.ts';
+import { applyMigrations } from '../../sql/migrate.ts';
+import { countRows, prepareBatch, queryBuckets, readRows, upsertMetrics } from '../../sql/metric-table.ts';
+import { sqlState, type Queryable } from '../../sql/queryable.ts';
+import type pg from 'pg';
+import {
+  POSTGRES_METRIC_TABLE,
+  TIME_SERIES_MIGRATIONS,
+  TIME_SERIES_NAMESPACE,
+} from './time-series-migrations.ts';
+import { PartitionManager } from './time-series-partitions.ts';
+
+const NO_PARTITION = '23514'; // check_violation: "no partition of relation … found for row"
+
+export class PostgresTimeSeriesRepository implements TimeSeriesRepository {
+  readonly #db: Queryable;
+  readonly #partitions: PartitionManager;
+
+  constructor(db: Queryable) {
+    this.#db = db;
+    this.#partitions = new PartitionManager(db, POSTGRES_METRIC_TABLE.table);
+  }
+
+  /** Apply this backend's migrations (idempotent). */
+  static async migrate(pool: pg.Pool): Promise<void> {
+    await applyMigrations(pool, TIME_SERIES_NAMESPACE, TIME_SERIES_MIGRATIONS);
+  }
+
+  async saveMetrics(points: readonly MetricPoint[]): Promise<{ written: number }> {
+    const batch = prepareBatch(points);
+    if (batch.length === 0) return { written: 0 };
+    await this.#partitions.ensure(batch.map((p) => p.timestamp.getTime()));
+    try {
+      return { written: await upsertMetrics(this.#db, POSTGRES_METRIC_TABLE, batch) };
+    } catch (error) {
+      // A partition we remembered was dropped (retention): re-create and try the batch once more.
+      if (sqlState(error) !== NO_PARTITION) throw error;
+      this.#partitions.reset();
+      await this.#partitions.ensure(batch.map((p) => p.timestamp.getTime()));
+      return { written: await upsertMetrics(this.#db, POSTGRES_METRIC_TABLE, batch) };
+    }
+  }
+
+  queryMetrics(query: MetricQuery): Promise<MetricBucket[]> {
+    return queryBuckets(this.#db, POSTGRES_METRIC_TABLE, query);
+  }
+
+  readPoints(metricName: string, start: Date, end: Date): Promise<MetricPoint[]> {
+    return readRows(this.#db, POSTGRES_METRIC_TABLE, metricName, start, end);
+  }
+
+  countPoints(metricName?: string): Promise<number> {
+    return countRows(this.#db, POSTGRES_METRIC_TABLE, metricName);
+  }
+}

@@ -1,0 +1,47 @@
+// TimeSeriesRepository on TimescaleDB: a hypertable (chunks are TimescaleDB's business) and
+// time_bucket buckets; the upsert and queries are the same allow-listed SQL as the postgres backend.
+import type pg from 'pg';
+import type {
+  MetricBucket,
+  MetricPoint,
+  MetricQuery,
+  TimeSeriesRepository,
+} from '../../ports/time-series.ts';
+import { applyMigrations } from '../../sql/migrate.ts';
+import { countRows, prepareBatch, queryBuckets, readRows, upsertMetrics } from '../../sql/metric-table.ts';
+import type { Queryable } from '../../sql/queryable.ts';
+import {
+  TIMESCALE_METRIC_TABLE,
+  TIMESCALE_MIGRATIONS,
+  TIMESCALE_NAMESPACE,
+} from './time-series-migrations.ts';
+
+export class TimescaleTimeSeriesRepository implements TimeSeriesRepository {
+  readonly #db: Queryable;
+
+  constructor(db: Queryable) {
+    this.#db = db;
+  }
+
+  /** Apply this backend's migrations (idempotent); needs the timescaledb extension available. */
+  static async migrate(pool: pg.Pool): Promise<void> {
+    await applyMigrations(pool, TIMESCALE_NAMESPACE, TIMESCALE_MIGRATIONS);
+  }
+
+  async saveMetrics(points: readonly MetricPoint[]): Promise<{ written: number }> {
+    const batch = prepareBatch(points);
+    return { written: await upsertMetrics(this.#db, TIMESCALE_METRIC_TABLE, batch) };
+  }
+
+  queryMetrics(query: MetricQuery): Promise<MetricBucket[]> {
+    return queryBuckets(this.#db, TIMESCALE_METRIC_TABLE, query);
+  }
+
+  readPoints(metricName: string, start: Date, end: Date): Promise<MetricPoint[]> {
+    return readRows(this.#db, TIMESCALE_METRIC_TABLE, metricName, start, end);
+  }
+
+  countPoints(metricName?: string): Promise<number> {
+    return countRows(this.#db, TIMESCALE_METRIC_TABLE, metricName);
+  }
+}

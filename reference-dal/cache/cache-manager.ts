@@ -1,0 +1,331 @@
+// ADR-024's CacheManager over any CacheStore: read-through (`getOrLoad`), cache-aside primitives
+// (`get`, `set`, `invalidate`, `invalidatePattern`) and write-behind, with the counters the harness
+// reads. Reads never fail because the cache does: a failed read counts an error and a miss, and
+// `getOrLoad` falls through to the loader. Writes and invalidations report failures by throwing
+// (after counting them), because a caller that skipped an invalidation must know.
+import { ValidationError } from '../errors.ts';
+import type { CacheStore } from '../ports/cache.ts';
+import { decodeCacheValue, encodeCacheValue } from './cache-codec.ts';
+import { CacheKeys, type CachePattern, type KeyPart, type PatternPart } from './cache-keys.ts';
+import {
+  checkTtl,
+  resolveCacheManagerOptions,
+  type CacheManagerOptions,
+  type CacheManagerOptionsInput,
+} from './cache-options.ts';
+import { CacheCounters, type CacheErrorKind, type CacheStats } from './cache-stats.ts';
+import { WriteBehindQueue, type DeadLetter } from './write-behind-queue.ts';
+
+export type CacheLookup<T> = { readonly hit: true; readonly value: T } | { readonly hit: false };
+
+const MISS: CacheLookup<never> = Object.freeze({ hit: false });
+
+export interface CacheWriteOptions {
+  /** Overrides the manager's `defaultTtlMs`. */
+  readonly ttlMs?: number;
+}
+
+/** A load in flight for one key. `stale` is set when the key is written or invalidated meanwhile. */
+interface InflightLoad {
+  stale: boolean;
+  readonly promise: Promise<unknown>;
+}
+
+export class CacheManager implements AsyncDisposable {
+  readonly store: CacheStore;
+  readonly keys: CacheKeys;
+  readonly options: CacheManagerOptions;
+  readonly #ownsStore: boolean;
+  readonly #counters = new CacheCounters();
+  readonly #writeBehind: WriteBehindQueue | undefined;
+  readonly #inflight = new Map<string, InflightLoad>();
+  #closing: Promise<void> | undefined;
+
+  /**
+   * `ownsStore`: close the store when the manager closes (true when a factory opened it for the
+   * manager; false when the caller shares its own store).
+   */
+  constructor(
+    store: CacheStore,
+    options: CacheManagerOptionsInput = {},
+    ownership: { ownsStore?: boolean } = {},
+  ) {
+    this.store = store;
+    this.options = resolveCacheManagerOptions(options);
+    this.keys = new CacheKeys(this.options.prefix);
+    this.#ownsStore = ownership.ownsStore ?? false;
+    const wb = this.options.writeBehind;
+    if (wb) {
+      this.#writeBehind = new WriteBehindQueue({
+        ...wb,
+        onFlushError: (error, attempt, batch) => {
+          this.#counters.errors.flush++;
+          this.options.onError?.('flush', error);
+          wb.onFlushError?.(error, attempt, batch);
+        },
+      });
+    }
+  }
+
+  /** `prefix:namespace:part:…` with glob and separator characters in parts escaped. */
+  key(namespace: string, ...parts: readonly KeyPart[]): string {
+    return this.keys.key(namespace, ...parts);
+  }
+
+  /** A MATCH pattern shaped like `key()`; `ANY` (from cache-keys.ts) matches any text. */
+  pattern(namespace: string, ...parts: readonly PatternPart[]): CachePattern {
+    return this.keys.pattern(namespace, ...parts);
+  }
+
+  /** Cache-aside read. A failed read or a foreign entry counts an error and returns a miss. */
+  async get<T = unknown>(key: string): Promise<CacheLookup<T>> {
+    let raw: string | null;
+    try {
+      raw = await this.store.get(key);
+    } catch (error) {
+      this.#counters.misses++;
+      this.#countError('read', error);
+      return MISS;
+    }
+    return this.#lookup<T>(raw);
+  }
+
+  /** `get` for many keys in one round trip (MGET); results in the order of `keys`. */
+  async getMany<T = unknown>(keys: readonly string[]): Promise<CacheLookup<T>[]> {
+    let raws: (string | null)[];
+    try {
+      raws = await this.store.mget(keys);
+    } catch (error) {
+      this.#counters.misses += keys.length;
+      this.#countError('read', error);
+      return keys.map(() => MISS);
+    }
+    return raws.map((raw) => this.#lookup<T>(raw));
+  }
+
+  /**
+   * Read-through: the cached value, else the loader's (cached unless the key was written or
+   * invalidated while it loaded, so a slow load never puts back a value older than a completed
+   * invalidation). Concurrent misses of one key share one load. A loader result of `undefined`
+   * means "no such value" and is not cached (every call loads again); `null` is a value and is.
+   * A write-behind value the sink has not got yet is returned instead of loading from the source.
+   */
+  async getOrLoad<T>(
+    key: string,
+    loader: () => Promise<T | undefined> | T | undefined,
+    options?: CacheWriteOptions,
+  ): Promise<T | undefined> {
+    const found = await this.get<T>(key);
+    if (found.hit) return found.value;
+    const pending = this.#writeBehind?.latest(key);
+    if (pending) return pending.value as T;
+    const running = this.#inflight.get(key);
+    if (running) return (await running.promise) as T | undefined;
+    const ttlMs = options?.ttlMs === undefined ? this.options.defaultTtlMs : checkTtl(options.ttlMs);
+    const load: InflightLoad = { stale: false, promise: this.#load(key, loader, ttlMs, () => load.stale) };
+    this.#inflight.set(key, load);
+    try {
+      return (await load.promise) as T | undefined;
+    } finally {
+      if (this.#inflight.get(key) === load) this.#inflight.delete(key);
+    }
+  }
+
+  /** Cache-aside write. Throws (after counting a `write` error) when the store fails. */
+  async set(key: string, value: unknown, options?: CacheWriteOptions): Promise<void> {
+    this.#checkOwned(key);
+    const encoded = encodeCacheValue(value);
+    const ttlMs = options?.ttlMs === undefined ? this.options.defaultTtlMs : checkTtl(options.ttlMs);
+    this.#markStale(key);
+    try {
+      await this.store.set(key, encoded, ttlMs);
+    } catch (error) {
+      this.#countError('write', error);
+      throw error;
+    }
+  }
+
+  /** Remove keys (UNLINK). Returns how many existed. Throws (after counting) when the store fails. */
+  async invalidate(keys: readonly string[]): Promise<number> {
+    for (const key of keys) {
+      this.#checkOwned(key);
+      this.#markStale(key);
+    }
+    try {
+      return await this.store.del(keys);
+    } catch (error) {
+      this.#countError('invalidate', error);
+      throw error;
+    }
+  }
+
+  /** Remove every key matching a pattern: SCAN in steps of `scanBatchSize`, UNLINK per step. Never KEYS. */
+  async invalidatePattern(pattern: CachePattern): Promise<number> {
+    if (!this.keys.owns(pattern)) {
+      throw new ValidationError('pattern', `"${pattern}" is outside the cache prefix "${this.keys.prefix}"`);
+    }
+    // Which in-flight loads match is not worth computing: a load refused its fill just loads again.
+    for (const load of this.#inflight.values()) load.stale = true;
+    this.#inflight.clear();
+    let removed = 0;
+    try {
+      for await (const batch of this.store.scan(pattern, this.options.scanBatchSize)) {
+        removed += await this.store.del(batch);
+      }
+    } catch (error) {
+      this.#countError('invalidate', error);
+      throw error;
+    }
+    return removed;
+  }
+
+  /**
+   * Write-behind: the cache gets the value now, the sink gets it later (in a batch, on the flush
+   * interval or on close). Resolves once the write is accepted; when the queue is full it first
+   * waits for a flush. A failed cache write is counted but does not refuse the write: the sink
+   * still gets it. Needs the `writeBehind` option.
+   */
+  async writeBehind(key: string, value: unknown, options?: CacheWriteOptions): Promise<{ seq: number }> {
+    const queue = this.#writeBehind;
+    if (!queue)
+      throw new ValidationError('cache options.writeBehind', 'is not configured: no sink to write behind to');
+    this.#checkOwned(key);
+    const encoded = encodeCacheValue(value);
+    const ttlMs = options?.ttlMs === undefined ? this.options.defaultTtlMs : checkTtl(options.ttlMs);
+    // The sink gets what the cache got, not an object the caller may still mutate.
+    const entry = await queue.enqueue(key, decodeCacheValue(encoded));
+    this.#markStale(key);
+    try {
+      await this.store.set(key, encoded, ttlMs);
+    } catch (error) {
+      this.#countError('write', error);
+    }
+    return { seq: entry.seq };
+  }
+
+  /** Flush every write-behind write accepted so far (no-op without write-behind). */
+  async flush(): Promise<void> {
+    await this.#writeBehind?.flush();
+  }
+
+  get pendingWrites(): number {
+    return this.#writeBehind?.pending ?? 0;
+  }
+
+  deadLetters(): readonly DeadLetter[] {
+    return this.#writeBehind?.deadLetters() ?? [];
+  }
+
+  stats(): CacheStats {
+    const c = this.#counters;
+    const wb = this.#writeBehind?.stats() ?? {
+      accepted: 0,
+      flushed: 0,
+      failedAttempts: 0,
+      deadLettered: 0,
+      pending: 0,
+    };
+    return {
+      hits: c.hits,
+      misses: c.misses,
+      loads: c.loads,
+      loadFailures: c.loadFailures,
+      errors: { ...c.errors },
+      writeBehind: wb,
+    };
+  }
+
+  resetStats(): void {
+    this.#counters.reset();
+    this.#writeBehind?.resetStats();
+  }
+
+  /** Health check: one PING. */
+  async ping(): Promise<void> {
+    await this.store.ping();
+  }
+
+  /** Flush write-behind (refusing new writes), then close the store if this manager owns it. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      try {
+        await this.#writeBehind?.close();
+      } finally {
+        if (this.#ownsStore) await this.store.close();
+      }
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #lookup<T>(raw: string | null): CacheLookup<T> {
+    if (raw === null) {
+      this.#counters.misses++;
+      return MISS;
+    }
+    let value: unknown;
+    try {
+      value = decodeCacheValue(raw);
+    } catch (error) {
+      this.#counters.misses++;
+      this.#countError('decode', error);
+      return MISS;
+    }
+    this.#counters.hits++;
+    return { hit: true, value: value as T };
+  }
+
+  async #load<T>(
+    key: string,
+    loader: () => Promise<T | undefined> | T | undefined,
+    ttlMs: number,
+    isStale: () => boolean,
+  ): Promise<T | undefined> {
+    this.#counters.loads++;
+    let value: T | undefined;
+    try {
+      value = await loader();
+    } catch (error) {
+      this.#counters.loadFailures++;
+      throw error;
+    }
+    if (value === undefined || isStale()) return value;
+    const encoded = encodeCacheValue(value, `loader result for ${key}`);
+    try {
+      await this.store.set(key, encoded, ttlMs);
+    } catch (error) {
+      // The caller has its value; the cache simply stays cold for this key.
+      this.#countError('write', error);
+    }
+    return value;
+  }
+
+  #markStale(key: string): void {
+    const load = this.#inflight.get(key);
+    if (load) {
+      load.stale = true;
+      this.#inflight.delete(key);
+    }
+  }
+
+  #checkOwned(key: string): void {
+    if (!this.keys.owns(key)) {
+      throw new ValidationError(
+        'key',
+        `"${key}" is outside the cache prefix "${this.keys.prefix}" (build keys with key())`,
+      );
+    }
+  }
+
+  #countError(kind: CacheErrorKind, error: unknown): void {
+    this.#counters.errors[kind]++;
+    try {
+      this.options.onError?.(kind, error);
+    } catch {
+      // A failing log callback must not change what the cache operation returns.
+    }
+  }
+}

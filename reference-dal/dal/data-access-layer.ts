@@ -1,0 +1,151 @@
+// ADR-024's DataAccessLayer: one entry point that builds a backend per configured storage type
+// (from a factory table), hands out their repositories, runs transactional sessions, checks
+// health and releases everything on close. Owns every pool it builds; AsyncDisposable.
+import { parseStorageConfigs, type StorageConfig, type StorageType } from '../config/storage-config.ts';
+import { DalError, StoreError } from '../errors.ts';
+import type { CacheStore } from '../ports/cache.ts';
+import type { DocumentRepository } from '../ports/documents.ts';
+import type { ObjectRepository } from '../ports/objects.ts';
+import type { TimeSeriesRepository } from '../ports/time-series.ts';
+import type { TransactionalSession } from '../ports/transactional.ts';
+import { newRetryCounters, type RetryCounters } from '../sql/retry.ts';
+import { defaultBackendFactories } from './backend-factories.ts';
+import { checkAll, type HealthReport } from './health.ts';
+import type { BackendContext, BackendFactories, StorageServices, StoreHandle } from './services.ts';
+
+export interface DataAccessLayerOptions {
+  /** Backend factory table; default: defaultBackendFactories(). */
+  readonly factories?: BackendFactories;
+}
+
+type AnyFactory = (context: BackendContext) => Promise<StoreHandle<StorageType>>;
+
+interface Slot {
+  readonly config: StorageConfig;
+  readonly handle: StoreHandle<StorageType>;
+  readonly counters: RetryCounters;
+}
+
+export class DataAccessLayer implements AsyncDisposable {
+  readonly #slots: ReadonlyMap<StorageType, Slot>;
+  #closing: Promise<void> | undefined;
+
+  private constructor(slots: ReadonlyMap<StorageType, Slot>) {
+    this.#slots = slots;
+  }
+
+  /**
+   * Validate `configs` (parseStorageConfigs: a ValidationError names the field) and build every
+   * backend in parallel. If any fails, the ones already built are closed and the first failure
+   * is thrown (a StoreError naming the store and redacted URL).
+   */
+  static async initialize(configs: unknown, options: DataAccessLayerOptions = {}): Promise<DataAccessLayer> {
+    const parsed = parseStorageConfigs(configs);
+    const factories = options.factories ?? defaultBackendFactories();
+    const built = await Promise.allSettled(
+      parsed.map(async (config): Promise<Slot> => {
+        // The table is typed per storage type; looked up by a runtime key it widens to any type.
+        const factory = factories[config.type]?.[config.backend] as AnyFactory | undefined;
+        if (!factory) {
+          throw new DalError(
+            `no backend factory for storage type "${config.type}" with backend "${config.backend}"; register one in reference-dal/dal/backend-factories.ts`,
+          );
+        }
+        const counters = newRetryCounters();
+        const handle = await factory({ config, retry: { attempts: config.retryAttempts }, counters });
+        return { config, handle, counters };
+      }),
+    );
+    const slots = new Map<StorageType, Slot>();
+    for (const result of built)
+      if (result.status === 'fulfilled') slots.set(result.value.config.type, result.value);
+    const failure = built.find((r) => r.status === 'rejected');
+    if (failure) {
+      await Promise.allSettled([...slots.values()].map((slot) => slot.handle.close()));
+      throw failure.reason;
+    }
+    return new DataAccessLayer(slots);
+  }
+
+  /** Storage types this DAL was configured with. */
+  get types(): readonly StorageType[] {
+    return [...this.#slots.keys()];
+  }
+
+  has(type: StorageType): boolean {
+    return this.#slots.has(type);
+  }
+
+  /** The service of one storage type; throws a DalError when not configured or closed. */
+  service<T extends StorageType>(type: T): StorageServices[T] {
+    if (this.#closing) throw new DalError('the data access layer is closed');
+    const slot = this.#slots.get(type);
+    if (!slot) throw new DalError(`storage type "${type}" is not configured`);
+    return slot.handle.service as StorageServices[T];
+  }
+
+  /** Autocommit metadata repositories (detectors, experiments, models). */
+  get metadata(): StorageServices['transactional'] {
+    return this.service('transactional');
+  }
+
+  get timeSeries(): TimeSeriesRepository {
+    return this.service('timeseries');
+  }
+
+  get documents(): DocumentRepository {
+    return this.service('document');
+  }
+
+  get objects(): ObjectRepository {
+    return this.service('object');
+  }
+
+  get cacheStore(): CacheStore {
+    return this.service('cache');
+  }
+
+  /**
+   * Run `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws, and the
+   * original error is rethrown. Resolves with what `fn` resolved with.
+   */
+  session<T>(type: 'transactional', fn: (session: TransactionalSession) => Promise<T>): Promise<T> {
+    return this.service(type).transaction(fn);
+  }
+
+  /** Every configured store in parallel, each bounded by its own timeout (default: its config's timeoutMs). */
+  healthCheck(options: { timeoutMs?: number } = {}): Promise<HealthReport> {
+    if (this.#closing) throw new DalError('the data access layer is closed');
+    return checkAll(
+      [...this.#slots.entries()].map(([type, slot]) => ({
+        type,
+        store: slot.handle.store,
+        timeoutMs: options.timeoutMs ?? slot.config.timeoutMs,
+        ping: (signal: AbortSignal) => slot.handle.ping(signal),
+      })),
+    );
+  }
+
+  /** Snapshot of retry counters per storage type (retries made, retries exhausted). */
+  retryCounters(): Readonly<Partial<Record<StorageType, Readonly<RetryCounters>>>> {
+    return Object.fromEntries([...this.#slots.entries()].map(([type, slot]) => [type, { ...slot.counters }]));
+  }
+
+  /** Release every pool. Idempotent; a failure to close one store does not stop the others. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const results = await Promise.allSettled([...this.#slots.values()].map((slot) => slot.handle.close()));
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) {
+        throw failed.reason instanceof StoreError
+          ? failed.reason
+          : new DalError('closing the data access layer failed', { cause: failed.reason });
+      }
+    })();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
