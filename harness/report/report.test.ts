@@ -1,0 +1,322 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../cli/main.ts';
+import type { CliIo } from '../cli/io.ts';
+import { evaluateBudgets } from '../budgets/evaluate.ts';
+import { loadBudgetSet } from '../budgets/load.ts';
+import { compareProfiles, compareResults, confirmRegressions, regressions } from './compare.ts';
+import { syntheticResults } from './fixtures/synthetic-results.ts';
+import { loadReportAssets } from './html-shell.ts';
+import { renderJunit } from './junit.ts';
+import { renderHtmlReport } from './report-html.ts';
+import { parseResultsText } from './results-input.ts';
+import { calibrateNoise } from '../stats/noise.ts';
+import { renderSummaryMarkdown } from './summary-markdown.ts';
+
+function capture(env: NodeJS.ProcessEnv = {}): CliIo & { stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    out: (s) => void (out += s),
+    err: (s) => void (err += s),
+    isTty: false,
+    env,
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dalbench-report-test-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const write = async (name: string, value: unknown) => {
+  const path = join(dir, name);
+  await writeFile(path, typeof value === 'string' ? value : JSON.stringify(value));
+  return path;
+};
+
+describe('compare on synthetic results with known differences', () => {
+  const base = syntheticResults({ seed: 20, repeats: 5, noiseCv: 0.03, samplesPerOperation: 200 });
+  const same = syntheticResults({ seed: 21, repeats: 5, noiseCv: 0.03, samplesPerOperation: 200 });
+  const slower = syntheticResults({
+    seed: 22,
+    repeats: 5,
+    noiseCv: 0.03,
+    samplesPerOperation: 200,
+    factor: (s, p) => (p === 'polyglot' ? (s === 'metrics-query' ? 1.5 : 1) : 2.5),
+  });
+
+  it('an unchanged run shows no regression given the calibrated noise; a 50 % slower scenario is flagged slower with an effect size', () => {
+    const aa = [
+      base,
+      same,
+      ...[23, 24].map((seed) =>
+        syntheticResults({ seed, repeats: 5, noiseCv: 0.03, samplesPerOperation: 200 }),
+      ),
+    ];
+    const noise = calibrateNoise(aa.map((results, i) => ({ path: `aa-${i}`, results })));
+    const unchanged = compareResults(
+      { label: 'a', results: base },
+      { label: 'b', results: same },
+      { thresholdPct: 10, seed: 1, noise },
+    );
+    // each row is its own test at alpha 0.05: across ~150 rows a few tail metrics may flag (nominal rate) …
+    expect(regressions(unchanged).length).toBeLessThanOrEqual(Math.ceil(unchanged.rows.length * 0.05));
+    // … and with FDR control over the whole table, none does
+    expect(
+      regressions(
+        compareResults(
+          { label: 'a', results: base },
+          { label: 'b', results: same },
+          { thresholdPct: 10, seed: 1, fdr: true },
+        ),
+      ),
+    ).toEqual([]);
+    const changed = compareResults(
+      { label: 'a', results: base },
+      { label: 'c', results: slower },
+      { thresholdPct: 10, seed: 1 },
+    );
+    const p50 = changed.rows.find(
+      (r) => r.scenario === 'metrics-query' && r.profile === 'polyglot' && r.metric === 'p50',
+    )!;
+    expect(p50.result.verdict).toBe('slower');
+    expect(p50.result.changePct).toBeGreaterThan(35);
+    expect(p50.result.effect).toBe('large');
+    expect(p50.result.changeCi?.[0]).toBeGreaterThan(10);
+    expect(
+      changed.rows.find(
+        (r) => r.scenario === 'metrics-query' && r.profile === 'polyglot' && r.metric === 'throughput',
+      )?.result.verdict,
+    ).toBe('slower');
+    expect(
+      regressions(changed).every((r) => r.scenario === 'metrics-query' && r.profile === 'polyglot'),
+    ).toBe(true);
+  });
+
+  it('profiles within one run compare the same way', () => {
+    const c = compareProfiles(base, 'run', 'single-postgres', 'polyglot', { seed: 1 });
+    expect(c.rows.filter((r) => r.metric === 'p50').every((r) => r.result.verdict === 'faster')).toBe(true);
+  });
+
+  it('--confirm: a regression that does not hold on re-runs is "not confirmed"', async () => {
+    const changed = compareResults(
+      { label: 'a', results: base },
+      { label: 'c', results: slower },
+      { thresholdPct: 10, seed: 1 },
+    );
+    const asked: string[] = [];
+    const confirmed = await confirmRegressions(changed, base, {
+      confirm: 3,
+      rerun: (req) => {
+        asked.push(`${req.scenario}/${req.profiles.join(',')}x${req.times}`);
+        return Promise.resolve(
+          same.scenarios.filter((s) => s.scenario === req.scenario && req.profiles.includes(s.profile)),
+        );
+      },
+    });
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked[0]).toBe('metrics-query/polyglotx3');
+    expect(regressions(confirmed)).toEqual([]);
+    expect(confirmed.rows.some((r) => r.confirmation === 'not-confirmed')).toBe(true);
+  });
+
+  it('different scenario sets are an error naming both files', () => {
+    const fewer = { ...same, scenarios: same.scenarios.filter((s) => s.scenario !== 'migration') };
+    expect(() =>
+      compareResults({ label: 'base.json', results: base }, { label: 'new.json', results: fewer }),
+    ).toThrow(/new\.json: different scenario set from base\.json: only in base\.json: migration/);
+  });
+});
+
+describe('renderers', () => {
+  it('report.html is self-contained (no external URL), has verdicts, charts with tables, metadata; under 1.5 MB', async () => {
+    const results = syntheticResults({ seed: 30, repeats: 2 });
+    const verdicts = evaluateBudgets(results, await loadBudgetSet('adr-024'));
+    const html = renderHtmlReport(results, await loadReportAssets(), { verdicts });
+    expect(Buffer.byteLength(html)).toBeLessThan(1.5 * 1024 * 1024);
+    expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);
+    expect(html).not.toMatch(/@import|url\(\s*["']?https?:/i);
+    expect(html).toContain('id="verdicts"');
+    expect(html).toContain('Sub-second response times');
+    expect(html).toContain('latency by percentile');
+    expect(html).toContain('Data table');
+    expect(html).toContain('15.x (synthetic)');
+    expect(html).not.toContain('</script><script>alert');
+  });
+
+  it('escapes hostile names everywhere', async () => {
+    const results = syntheticResults({
+      seed: 31,
+      profiles: ['polyglot'],
+      scenarios: [
+        { name: 'x', operations: [{ name: '</script><img src=x onerror=alert(1)>', medianMs: 1 }] },
+      ],
+    });
+    const html = renderHtmlReport(results, await loadReportAssets());
+    expect(html).not.toContain('<img src=x');
+  });
+
+  it('summary.md and junit.xml carry one line / test case per verdict; failures are failures, not evaluated is an error', async () => {
+    const results = syntheticResults({
+      seed: 32,
+      status: (s, p) => (s === 'migration' ? 'errored' : p === 'x' ? 'skipped' : 'completed'),
+    });
+    const verdicts = evaluateBudgets(results, await loadBudgetSet('adr-024'));
+    const junit = renderJunit(results, { verdicts });
+    expect(junit.match(/<testcase /g)).toHaveLength(verdicts.length);
+    expect(junit).toContain('<error message="NOT EVALUATED');
+    const notEvaluated = verdicts.filter((v) => v.status === 'not-evaluated').length;
+    expect(notEvaluated).toBe(3); // migrationMismatches(migration) over its 3 profiles
+    expect(junit).toContain(`errors="${notEvaluated}"`);
+    const summary = renderSummaryMarkdown(results, { verdicts });
+    expect(summary).toContain(
+      `${verdicts.length - notEvaluated} passed, 0 failed, ${notEvaluated} not evaluated`,
+    );
+    expect(summary).toContain('⚠ NOT EVALUATED');
+  });
+});
+
+describe('bad input: results.json', () => {
+  const good = syntheticResults({ seed: 40, profiles: ['polyglot'] });
+  const text = JSON.stringify(good, null, 2);
+  it.each([
+    ['truncated', text.slice(0, text.length / 2), /t\.json(:\d+)?: not valid JSON/],
+    ['empty', '', /t\.json: file is empty/],
+    [
+      'newer schema',
+      JSON.stringify({ ...good, schemaVersion: 99 }),
+      /t\.json: written by a newer dalbench \(schemaVersion 99/,
+    ],
+    [
+      'hand-edited field',
+      JSON.stringify({ ...good, run: { ...good.run, seed: 'x' } }),
+      /t\.json: invalid results: run\.seed/,
+    ],
+    ['not ours', '{"hello": 1}', /t\.json: not a dalbench results file/],
+  ])('%s → error naming the file', (_name, body, message) => {
+    expect(() => parseResultsText(body, 't.json')).toThrow(message);
+  });
+});
+
+describe('CLI: check, compare, report, calibrate', () => {
+  it('check exits 0 when all pass, 1 on a breach, 2 when not evaluated, 1 with --skipped-as-fail', async () => {
+    const good = await write('good.json', syntheticResults({ seed: 50 }));
+    const io = capture();
+    expect(await main(['check', good, '--budgets', 'adr-024'], io)).toBe(0);
+    expect(io.stdout()).toMatch(/1\d passed, 0 failed, 0 not evaluated/);
+    const breach = await write(
+      'breach.json',
+      syntheticResults({
+        seed: 51,
+        factor: (s, p) => (p === 'polyglot' && s === 'realtime-detection' ? 300 : p === 'polyglot' ? 1 : 2.5),
+      }),
+    );
+    expect(await main(['check', breach, '--budgets', 'adr-024'], capture())).toBe(1);
+    const broken = await write(
+      'broken.json',
+      syntheticResults({ seed: 52, status: (s) => (s === 'realtime-detection' ? 'errored' : 'completed') }),
+    );
+    expect(await main(['check', broken, '--budgets', 'adr-024'], capture())).toBe(2);
+    expect(await main(['check', broken, '--budgets', 'adr-024', '--skipped-as-fail'], capture())).toBe(1);
+  });
+
+  it('input errors exit 2 with the file named, and leave no report behind', async () => {
+    const truncated = await write(
+      'truncated.json',
+      JSON.stringify(syntheticResults({ seed: 53 })).slice(0, 500),
+    );
+    const out = join(dir, 'out-truncated');
+    const io = capture();
+    expect(await main(['report', truncated, '--out', out], io)).toBe(2);
+    expect(io.stderr()).toContain('truncated.json');
+    await expect(readdir(out)).rejects.toThrow();
+
+    const budgets = await write('bad.yaml', 'name: b\nbudgets:\n  - expr: "p99(nope.request) < 1ms"\n');
+    const good = await write('good2.json', syntheticResults({ seed: 54, profiles: ['polyglot'] }));
+    const io2 = capture();
+    expect(await main(['check', good, '--budgets', budgets], io2)).toBe(2);
+    expect(io2.stderr()).toMatch(/bad\.yaml: budget "p99\(nope\.request\) < 1ms": selects nothing/);
+
+    const io3 = capture();
+    expect(await main(['report', '--history', join(dir, 'no-such-dir', '*', 'results.json')], io3)).toBe(2);
+    expect(io3.stderr()).toMatch(/history glob matched no results file/);
+
+    const other = await write(
+      'other.json',
+      syntheticResults({
+        seed: 55,
+        profiles: ['polyglot'],
+        scenarios: [{ name: 'z', operations: [{ name: 'o', medianMs: 1 }] }],
+      }),
+    );
+    const io4 = capture();
+    expect(await main(['compare', good, other, '--out', join(dir, 'cmp-bad')], io4)).toBe(2);
+    expect(io4.stderr()).toMatch(/other\.json: different scenario set/);
+    await expect(readdir(join(dir, 'cmp-bad'))).rejects.toThrow();
+  });
+
+  it('report writes report.html, summary.md, junit.xml and appends to $GITHUB_STEP_SUMMARY', async () => {
+    const results = syntheticResults({ seed: 56 });
+    const path = await write('run.json', results);
+    const baseline = await write('base.json', syntheticResults({ seed: 57 }));
+    const stepSummary = join(dir, 'step-summary.md');
+    const out = join(dir, 'report-out');
+    expect(
+      await main(
+        ['report', path, '--budgets', 'adr-024', '--baseline', baseline, '--out', out],
+        capture({ GITHUB_STEP_SUMMARY: stepSummary }),
+      ),
+    ).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['junit.xml', 'report.html', 'summary.md']);
+    expect(await readFile(join(out, 'report.html'), 'utf8')).toContain('Against baseline');
+    expect(await readFile(stepSummary, 'utf8')).toMatch(/## dalbench: 1\d passed, 0 failed/);
+  });
+
+  it('calibrate then compare of two unchanged runs reports no regression; history renders', async () => {
+    const files = await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        write(`aa-${i}.json`, syntheticResults({ seed: 60 + i, noiseCv: 0.03, samplesPerOperation: 200 })),
+      ),
+    );
+    const noisePath = join(dir, 'noise.json');
+    const io = capture();
+    expect(await main(['calibrate', ...files, '--out', noisePath], io)).toBe(0);
+    expect(io.stdout()).toMatch(/noise from 4 runs/);
+    const io2 = capture();
+    expect(
+      await main(
+        [
+          'compare',
+          files[0]!,
+          files[1]!,
+          '--noise',
+          noisePath,
+          '--fail-on-regression',
+          '10%',
+          '--out',
+          join(dir, 'cmp'),
+        ],
+        io2,
+      ),
+    ).toBe(0);
+    expect(io2.stdout()).toMatch(/0 regression\(s\)/);
+    expect((await readdir(join(dir, 'cmp'))).sort()).toEqual(['compare.html', 'compare.md']);
+
+    const hist = join(dir, 'hist');
+    expect(
+      await main(
+        ['report', '--history', join(dir, 'aa-*.json'), '--budgets', 'adr-024', '--out', hist],
+        capture(),
+      ),
+    ).toBe(0);
+    expect(await readFile(join(hist, 'history.html'), 'utf8')).toContain('dalbench history');
+  });
+});

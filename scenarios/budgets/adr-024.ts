@@ -1,0 +1,79 @@
+// The `adr-024` budget set: every target of the table in DESIGN.md ("The ADR's promises, as measurable
+// targets"), each with the ADR sentence it comes from, so a verdict reads "ADR claims X → budget Y →
+// measured Z". Absolute targets are judged on the `polyglot` profile (the architecture the ADR chose);
+// relative ones compare it with `single-postgres` in the same run.
+//
+// Names the workload engine must produce (the coordination contract; change both sides together):
+//   scenario               operations / metrics / counters / distributions
+//   realtime-detection     operation `request` (cache + time-series window + model artifact + result write)
+//   polyglot-overall       operation `sequence` (time-series query + document search + object fetch);
+//                          metric `crossStoreOverheadP50Ms` (p50 of the cross-store op − its slowest part)
+//   metrics-query          operation `query` (time-series window query)
+//   experiment-search      operation `search` (document search)
+//   metrics-ingest         operation `ingest` (time-series batch write)
+//   dashboard-reads        metric `cacheHitRatio` = hits / (hits + misses), read-heavy skewed keys
+//   cache-coherency        counter `staleReads` (reads served stale after a completed write+invalidation)
+//   search-consistency     distribution `consistencyLag` (µs until a committed write is visible in search);
+//                          counter `lostWrites`
+//   migration              metric `migrationMismatches` (row-count + checksum mismatches per data type)
+//   failure-isolation      metric `isolationSuccessRate` (success share of ops not needing the failed store)
+// Every scenario may also report `errorRate`; when it does not, budgets derive it from operation errors.
+import { defineBudgets } from '../../harness/budgets/define.ts';
+
+export default defineBudgets({
+  name: 'adr-024',
+  description: 'The performance and integrity promises of ADR-024 (data storage and persistence)',
+  budgets: [
+    {
+      claim: 'Performance Requirements: Sub-second response times for real-time anomaly detection',
+      expr: 'p99(realtime-detection.request, polyglot) < 1000ms',
+    },
+    {
+      claim:
+        'test_polyglot_performance: time-series query + document search + object retrieval, "All operations under 1 second"',
+      expr: 'p99(polyglot-overall.sequence, polyglot) < 1000ms',
+    },
+    {
+      claim: 'Query Performance: 50-80% improvement for time-series and search queries (time-series)',
+      expr: 'improvement(metrics-query.query.p50, polyglot vs single-postgres) >= 50%',
+    },
+    {
+      claim: 'Query Performance: 50-80% improvement for time-series and search queries (search)',
+      expr: 'improvement(experiment-search.search.p50, polyglot vs single-postgres) >= 50%',
+    },
+    {
+      claim: 'Write Performance: 30-50% improvement through optimized storage patterns',
+      expr: 'improvement(metrics-ingest.ingest.throughput, polyglot vs single-postgres) >= 30%',
+    },
+    {
+      claim: 'Cache Hit Rates: 90%+ cache hit rates for frequently accessed data',
+      expr: 'cacheHitRatio(dashboard-reads, polyglot) >= 0.90',
+    },
+    {
+      claim: 'Network Overhead: 5-10ms additional latency for cross-storage operations',
+      expr: 'crossStoreOverheadP50Ms(polyglot-overall, polyglot) <= 10',
+    },
+    {
+      claim: 'Cache Coherency: Verify cache invalidation and consistency',
+      expr: 'staleReads(cache-coherency, polyglot) == 0',
+    },
+    {
+      claim:
+        'Data Consistency Challenges: Eventual consistency across different systems (lag reported; 1 s default, set per run)',
+      expr: 'p99(search-consistency:consistencyLag, polyglot) <= 1s',
+    },
+    {
+      claim:
+        'Data Consistency Challenges: Eventual consistency across different systems (eventual, never lost)',
+      expr: 'lostWrites(search-consistency, polyglot) == 0',
+    },
+    {
+      claim: 'Existing Data: Must migrate existing data without loss or corruption',
+      expr: 'migrationMismatches(migration) == 0',
+    },
+    {
+      claim: "Improved Availability: Failure in one storage system doesn't affect others",
+      expr: 'isolationSuccessRate(failure-isolation, polyglot) >= 0.999',
+    },
+  ],
+});
