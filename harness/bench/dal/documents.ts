@@ -4,20 +4,10 @@
 // measured, never asserted. Works in its own index, dropped afterwards.
 import { Client } from '@elastic/elasticsearch';
 import { randomBytes } from 'node:crypto';
-import { Bench, type Task } from 'tinybench';
 import { createElasticsearchDocumentRepository } from '../../../reference-dal/backends/elasticsearch/document-repository.ts';
 import { ALL_TEXT_FIELD } from '../../../reference-dal/backends/elasticsearch/index-mapping.ts';
 import { parseStorageConfigs } from '../../../reference-dal/config/storage-config.ts';
-
-export interface DalVsRawRow {
-  readonly name: string;
-  readonly dalMedianUs: number;
-  readonly rawMedianUs: number;
-  /** dal / raw; ≤ 1.10 meets the target. */
-  readonly ratio: number;
-  readonly target: string;
-  readonly note: string;
-}
+import { measure, row, type DalVsRawRow } from './bench-row.ts';
 
 export interface DocumentBenchOptions {
   /** Time budget per task per round (default 500 ms). */
@@ -100,12 +90,14 @@ export async function benchDocuments(
         'document get: DocumentRepository.get vs client.get',
         medians['DocumentRepository.get'],
         medians['client.get'],
+        1.1,
         note,
       ),
       row(
         `document search "${text}": DocumentRepository.search vs client.search (same query)`,
         medians['DocumentRepository.search'],
         medians['client.search'],
+        1.1,
         note,
       ),
     ];
@@ -113,53 +105,4 @@ export async function benchDocuments(
     await raw.close();
     await repository.dropCollection(collection);
   }
-}
-
-export async function measure<N extends string>(
-  tasks: Readonly<Record<N, () => Promise<void>>>,
-  rounds: number,
-  timeMs: number,
-): Promise<Record<N, number>> {
-  const names = Object.keys(tasks) as N[];
-  const perRound = new Map<N, number[]>(names.map((n) => [n, []]));
-  for (let round = 0; round < rounds; round++) {
-    const bench = new Bench({ time: timeMs, warmup: true, throws: true });
-    for (const name of round % 2 === 0 ? names : [...names].reverse()) bench.add(name, tasks[name]);
-    await bench.run();
-    for (const task of bench.tasks) perRound.get(task.name as N)?.push(medianUs(task));
-  }
-  return Object.fromEntries(names.map((n) => [n, median(perRound.get(n) ?? [])])) as Record<N, number>;
-}
-
-export function row(name: string, dalUs: number, rawUs: number, note: string): DalVsRawRow {
-  return {
-    name,
-    dalMedianUs: round2(dalUs),
-    rawMedianUs: round2(rawUs),
-    ratio: round2(dalUs / rawUs),
-    target: '≤ 1.10',
-    note,
-  };
-}
-
-function medianUs(task: Task): number {
-  const result = task.result;
-  if (result.state !== 'completed') {
-    throw new Error(`bench task ${task.name} did not complete (${result.state})`, {
-      cause: result.state === 'errored' ? result.error : undefined,
-    });
-  }
-  return result.latency.p50 * 1_000;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? NaN)
-    : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
-}
-
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createS3ObjectRepository } from '../../../reference-dal/backends/s3/object-repository.ts';
 import { parseS3Endpoint } from '../../../reference-dal/backends/s3/endpoint.ts';
 import { parseStorageConfigs } from '../../../reference-dal/config/storage-config.ts';
-import { measure, row, type DalVsRawRow } from './documents.ts';
+import { measure, row, type DalVsRawRow } from './bench-row.ts';
 
 export interface ObjectBenchOptions {
   readonly timeMs?: number;
@@ -47,6 +47,7 @@ export async function benchObjects(s3Url: string, options: ObjectBenchOptions = 
         'object get 4 KiB: ObjectRepository.get (SHA-256 verified) vs S3Client GetObject',
         medians['ObjectRepository.get'],
         medians['S3Client GetObject'],
+        1.1,
         `S3 at ${endpoint.endpoint} (S3Proxy filesystem-nio2 when local: not a performance peer of S3 or MinIO), sequential, SDK defaults on both sides; ${rounds} rounds × ${timeMs} ms per task, median of round medians`,
       ),
     ];

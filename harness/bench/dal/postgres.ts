@@ -5,19 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Bench, type Task } from 'tinybench';
+import { median, medianUs, round2, type DalVsRawRow } from './bench-row.ts';
 import { DataAccessLayer } from '../../../reference-dal/dal/data-access-layer.ts';
 import type { MetricPoint } from '../../../reference-dal/ports/time-series.ts';
 
-export interface PostgresBenchRow {
-  readonly name: string;
-  readonly dalMedianUs: number;
-  readonly rawMedianUs: number;
-  /** See `target` for the direction: reads are dal/raw, the batch row is raw/dal (speed-up). */
-  readonly ratio: number;
-  readonly target: string;
-  readonly met: boolean;
-  readonly note: string;
-}
+export type PostgresBenchRow = DalVsRawRow;
 
 export interface PostgresBenchOptions {
   /** Time budget per read task per round (default 500 ms). */
@@ -201,26 +193,4 @@ class ScratchDatabase {
       await admin.end();
     }
   }
-}
-
-function medianUs(task: Task): number {
-  const result = task.result;
-  if (result.state !== 'completed') {
-    throw new Error(`bench task ${task.name} did not complete (${result.state})`, {
-      cause: result.state === 'errored' ? result.error : undefined,
-    });
-  }
-  return result.latency.p50 * 1_000;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? NaN)
-    : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
-}
-
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
 }

@@ -4,20 +4,11 @@
 // per-round medians. The ratio is a measurement, never asserted.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { Bench, type Task } from 'tinybench';
+import { Bench } from 'tinybench';
+import { median, medianUs, round2, type DalVsRawRow } from './bench-row.ts';
 import { CacheManager } from '../../../reference-dal/cache/cache-manager.ts';
 import { RedisCacheStore } from '../../../reference-dal/backends/redis/redis-cache-store.ts';
 import { parseStorageConfigs } from '../../../reference-dal/config/storage-config.ts';
-
-export interface DalVsRawRow {
-  readonly name: string;
-  readonly dalMedianUs: number;
-  readonly rawMedianUs: number;
-  /** dal / raw; ≤ 1.15 meets the target. */
-  readonly ratio: number;
-  readonly target: '≤ 1.15';
-  readonly note: string;
-}
 
 export interface RedisBenchOptions {
   /** Time budget per task per round (default 500 ms). */
@@ -91,6 +82,7 @@ export async function benchRedisCacheGet(
         rawMedianUs: round2(rawUs),
         ratio: round2(dalUs / rawUs),
         target: '≤ 1.15',
+        met: dalUs / rawUs <= 1.15,
         note,
       };
     });
@@ -98,26 +90,4 @@ export async function benchRedisCacheGet(
     raw.disconnect();
     await cache.invalidatePattern(cache.keys.everything());
   }
-}
-
-function medianUs(task: Task): number {
-  const result = task.result;
-  if (result.state !== 'completed') {
-    throw new Error(`bench task ${task.name} did not complete (${result.state})`, {
-      cause: result.state === 'errored' ? result.error : undefined,
-    });
-  }
-  return result.latency.p50 * 1_000;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? NaN)
-    : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
-}
-
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
 }

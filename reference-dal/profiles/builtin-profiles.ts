@@ -1,0 +1,89 @@
+// The storage options dalbench compares: ADR-024's polyglot design and the alternatives it rejected.
+import { defineProfile, type Profile, type ProfileEnvironment } from './profile.ts';
+
+/** How long cached reads live; long enough to outlast a quick run, so hit ratios reflect key skew. */
+const CACHE_TTL_MS = 300_000;
+
+function database(env: ProfileEnvironment, kind: 'postgres' | 'timescaledb'): string {
+  const url = env.databases[kind];
+  if (!url) throw new Error(`no ${kind} database was created for this profile`);
+  return url;
+}
+
+/** Time-series on TimescaleDB when it is up, else on partitioned PostgreSQL with a warning. */
+function timeSeries(env: ProfileEnvironment) {
+  const timescale = env.databases.timescaledb;
+  return timescale
+    ? { config: { type: 'timeseries', backend: 'timescaledb', url: timescale } as const, warnings: [] }
+    : {
+        config: { type: 'timeseries', backend: 'postgres', url: database(env, 'postgres') } as const,
+        warnings: [
+          'WARNING: TimescaleDB unavailable; time-series ran on the partitioned-PostgreSQL backend, not the ADR\'s choice',
+        ],
+      };
+}
+
+function polyglotStorage(env: ProfileEnvironment, withCache: boolean) {
+  const pg = database(env, 'postgres');
+  const ts = timeSeries(env);
+  return {
+    configs: [
+      { type: 'transactional', backend: 'postgres', url: pg },
+      ts.config,
+      {
+        type: 'document',
+        backend: 'elasticsearch',
+        url: env.endpoints.elasticsearch ?? '',
+        options: { indexPrefix: env.names.indexPrefix },
+      },
+      { type: 'object', backend: 's3', url: env.endpoints.s3 ?? '', options: { bucket: env.names.bucket } },
+      ...(withCache ? [{ type: 'cache', backend: 'redis', url: env.endpoints.redis ?? '' } as const] : []),
+    ] as const,
+    cacheTtlMs: CACHE_TTL_MS,
+    warnings: ts.warnings,
+  };
+}
+
+export const polyglotProfile: Profile = defineProfile({
+  name: 'polyglot',
+  description:
+    'ADR-024: PostgreSQL (transactional) + TimescaleDB (time-series) + Elasticsearch (documents) + S3 (objects) + Redis (cache)',
+  requires: ['postgres', 'elasticsearch', 's3', 'redis'],
+  optional: ['timescaledb'],
+  storage: (env) => polyglotStorage(env, true),
+});
+
+export const polyglotNoCacheProfile: Profile = defineProfile({
+  name: 'polyglot-nocache',
+  description: 'The polyglot stores without the Redis cache: every read goes to its store',
+  requires: ['postgres', 'elasticsearch', 's3'],
+  optional: ['timescaledb'],
+  storage: (env) => polyglotStorage(env, false),
+});
+
+export const singlePostgresProfile: Profile = defineProfile({
+  name: 'single-postgres',
+  description:
+    'The rejected alternative: one PostgreSQL database for everything (time-series table, JSONB + full-text documents, bytea objects), no cache',
+  requires: ['postgres'],
+  storage: (env) => {
+    const pg = database(env, 'postgres');
+    return {
+      configs: [
+        { type: 'transactional', backend: 'postgres', url: pg },
+        { type: 'timeseries', backend: 'postgres', url: pg },
+        { type: 'document', backend: 'postgres', url: pg },
+        { type: 'object', backend: 'postgres', url: pg },
+      ],
+      // The postgres time-series backend always range-partitions (weekly); it has no plain-table option.
+      warnings: [
+        'time-series on the partitioned PostgreSQL table (the backend has no plain-table option); quick data spans one or two weekly partitions',
+      ],
+    };
+  },
+});
+
+/** Built-in profiles by name, in report order (a fresh map per call: no module-level registry). */
+export function builtInProfiles(): ReadonlyMap<string, Profile> {
+  return new Map([polyglotProfile, singlePostgresProfile, polyglotNoCacheProfile].map((p) => [p.name, p]));
+}

@@ -1,0 +1,103 @@
+// A storage profile: one way of placing ADR-024's data kinds in stores (the ADR's polyglot design,
+// or an alternative it rejected). A profile names the stores it needs and, given the endpoints and
+// the names reserved for it in this run, says which backend serves each storage type. Validated once
+// by defineProfile (zod); a bad profile fails naming the profile and the field.
+import { z } from 'zod';
+import type { StorageConfigInput } from '../config/storage-config.ts';
+import { ValidationError } from '../errors.ts';
+
+/** Physical stores a profile can use (same names as the harness's StoreKind). */
+export const PROFILE_STORES = ['postgres', 'timescaledb', 'redis', 'elasticsearch', 's3'] as const;
+export type ProfileStore = (typeof PROFILE_STORES)[number];
+
+/** What the run hands a profile: endpoints of the stores that are up, and names reserved for it. */
+export interface ProfileEnvironment {
+  /** Connection URL per store that is up (the server, not a database of it). */
+  readonly endpoints: Readonly<Partial<Record<ProfileStore, string>>>;
+  /** URLs of the databases created for this profile (on the postgres / timescaledb servers). */
+  readonly databases: Readonly<Partial<Record<'postgres' | 'timescaledb', string>>>;
+  /** Unique per profile and run: Redis key prefix, Elasticsearch index prefix, S3 bucket. */
+  readonly names: { readonly cachePrefix: string; readonly indexPrefix: string; readonly bucket: string };
+}
+
+/** What a profile resolves to for one run. */
+export interface ProfileStorage {
+  /** One StorageConfig per storage type (validated by the DAL). */
+  readonly configs: readonly StorageConfigInput[];
+  /** Default TTL of cached entries when the profile has a cache. */
+  readonly cacheTtlMs?: number;
+  /** Anything a report must say (e.g. "TimescaleDB unavailable: time-series on partitioned PostgreSQL"). */
+  readonly warnings?: readonly string[];
+}
+
+export interface ProfileInput {
+  name: string;
+  description: string;
+  /** Stores that must be up; otherwise every scenario on this profile is skipped with the reason. */
+  requires: ProfileStore[];
+  /** Stores used when up (their databases are created too), e.g. timescaledb for polyglot. */
+  optional?: ProfileStore[];
+  storage(env: ProfileEnvironment): ProfileStorage;
+}
+
+export interface Profile {
+  readonly kind: typeof PROFILE_KIND;
+  readonly name: string;
+  readonly description: string;
+  readonly requires: readonly ProfileStore[];
+  readonly optional: readonly ProfileStore[];
+  storage(env: ProfileEnvironment): ProfileStorage;
+}
+
+const PROFILE_KIND = 'dalbench-profile' as const;
+
+const profileSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, {
+      message: 'expected a kebab-case name of at most 31 characters (a-z, 0-9, -), starting with a letter',
+    }),
+    description: z.string().min(1),
+    requires: z.array(z.enum(PROFILE_STORES)).min(1, { message: 'expected at least one store' }),
+    optional: z.array(z.enum(PROFILE_STORES)).default([]),
+    storage: z.custom<ProfileInput['storage']>((v) => typeof v === 'function', {
+      message: 'expected a function storage(env) => { configs, warnings? }',
+    }),
+  })
+  .strict();
+
+export function defineProfile(input: ProfileInput): Profile {
+  const parsed = profileSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const label =
+      typeof (input as { name?: unknown } | null)?.name === 'string' ? `"${input.name}"` : '(unnamed)';
+    throw new ValidationError(
+      `profile ${label}${issue?.path.length ? `.${issue.path.map(String).join('.')}` : ''}`,
+      issue?.message ?? 'invalid profile',
+      { cause: parsed.error },
+    );
+  }
+  return Object.freeze({
+    ...parsed.data,
+    requires: Object.freeze([...parsed.data.requires]),
+    optional: Object.freeze([...parsed.data.optional]),
+    kind: PROFILE_KIND,
+  });
+}
+
+export function isProfile(value: unknown): value is Profile {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === PROFILE_KIND;
+}
+
+/** The stores of `profile` that are missing from `up`, with why (for skip reasons). */
+export function missingStores(
+  profile: Profile,
+  up: readonly string[],
+  reasons: Readonly<Partial<Record<string, string>>> = {},
+): string | undefined {
+  const missing = profile.requires.filter((kind) => !up.includes(kind));
+  if (missing.length === 0) return undefined;
+  return `profile ${profile.name} needs ${missing
+    .map((kind) => `${kind} (unavailable${reasons[kind] ? `: ${reasons[kind]}` : ''})`)
+    .join(', ')}`;
+}

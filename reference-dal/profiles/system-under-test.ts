@@ -1,0 +1,215 @@
+// What scenarios drive: one profile's DAL plus the ADR's helpers around it (the cache, the outbox
+// writer and relay), built for one run and disposed with everything it created: its databases,
+// Redis keys, Elasticsearch indices and S3 bucket. Scenarios see only ports and these helpers, never
+// a concrete backend, so the same scenario runs unchanged on every profile.
+import { DeleteBucketCommand } from '@aws-sdk/client-s3';
+import { applyMigrations } from '../sql/migrate.ts';
+import { ElasticsearchDocumentRepository } from '../backends/elasticsearch/document-repository.ts';
+import { S3ObjectRepository } from '../backends/s3/object-repository.ts';
+import { CacheManager } from '../cache/cache-manager.ts';
+import { openCacheManager } from '../cache/open-cache-manager.ts';
+import type { Backend, StorageType } from '../config/storage-config.ts';
+import { ExperimentWriter } from '../consistency/experiment-writer.ts';
+import { OUTBOX_MIGRATIONS, OUTBOX_NAMESPACE } from '../consistency/outbox-schema.ts';
+import { OutboxRelay, type RunInTransaction } from '../consistency/relay.ts';
+import { DataAccessLayer } from '../dal/data-access-layer.ts';
+import type { BackendFactories } from '../dal/services.ts';
+import { createPool } from '../sql/pool.ts';
+import { parseStorageConfigs } from '../config/storage-config.ts';
+import { createProfileDatabase, type ProfileDatabase } from './profile-databases.ts';
+import { profileBackendFactories } from './profile-factories.ts';
+import type { Profile, ProfileEnvironment, ProfileStore } from './profile.ts';
+
+/** Collections scenarios index into; dropped on dispose (ES indices; PostgreSQL goes with its database). */
+export const SUT_COLLECTIONS = ['experiments', 'detections'] as const;
+
+export interface SystemUnderTestOptions {
+  /** Endpoint URL per store that is up (servers; the profile's databases are created on them). */
+  readonly endpoints: Readonly<Partial<Record<ProfileStore, string>>>;
+  /** Unique per run (and per scenario, when each scenario gets a fresh system): lowercase a-z0-9. */
+  readonly runLabel: string;
+  readonly factories?: BackendFactories;
+  readonly relay?: { readonly pollIntervalMs?: number; readonly batchSize?: number };
+}
+
+export interface Capabilities {
+  /** Backend per storage type the profile configured. */
+  readonly backends: Readonly<Partial<Record<StorageType, Backend>>>;
+  readonly cache: boolean;
+  /** Presigned URLs (S3 yes, PostgreSQL bytea no). */
+  readonly presign: boolean;
+}
+
+export class SystemUnderTest implements AsyncDisposable {
+  readonly #cleanups: (() => Promise<void>)[];
+  #disposing: Promise<void> | undefined;
+
+  private constructor(
+    readonly profile: string,
+    readonly dal: DataAccessLayer,
+    /** The profile's cache, or undefined when it has none (reads fall through to the store). */
+    readonly cache: CacheManager | undefined,
+    /** Experiment row + outbox event in one transaction; invalidates the cached copy after commit. */
+    readonly experiments: ExperimentWriter,
+    /** Publishes outbox events to the document store (scenarios start it when they need it). */
+    readonly relay: OutboxRelay,
+    readonly capabilities: Capabilities,
+    readonly warnings: readonly string[],
+    cleanups: (() => Promise<void>)[],
+  ) {
+    this.#cleanups = cleanups;
+  }
+
+  /**
+   * Build `profile` on the stores in `options.endpoints`: create its databases, build the DAL,
+   * the cache manager, the outbox tables, writer and relay. On any failure everything already made
+   * is undone before the error propagates.
+   */
+  static async build(profile: Profile, options: SystemUnderTestOptions): Promise<SystemUnderTest> {
+    const cleanups: (() => Promise<void>)[] = [];
+    const undo = async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+    };
+    try {
+      const label = `${profile.name}_${options.runLabel}`;
+      const databases: Partial<Record<'postgres' | 'timescaledb', string>> = {};
+      for (const kind of ['postgres', 'timescaledb'] as const) {
+        const server = options.endpoints[kind];
+        const used = profile.requires.includes(kind) || profile.optional.includes(kind);
+        if (!server || !used) continue;
+        const db: ProfileDatabase = await createProfileDatabase(kind, server, label);
+        cleanups.push(async () => await db[Symbol.asyncDispose]());
+        databases[kind] = db.url;
+      }
+      const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40);
+      const env: ProfileEnvironment = {
+        endpoints: options.endpoints,
+        databases,
+        names: {
+          cachePrefix: `dalbench:${slug}`,
+          indexPrefix: `dalbench-${slug}-`,
+          bucket: `dalbench-${slug}`.replace(/-+$/, ''),
+        },
+      };
+      const storage = profile.storage(env);
+      const configs = parseStorageConfigs(storage.configs, `profile ${profile.name} storage`);
+      const transactional = configs.find((c) => c.type === 'transactional');
+      if (!transactional) throw new Error(`profile ${profile.name} has no transactional storage`);
+
+      // Outbox tables before the DAL, in the transactional database (the DAL does not apply them).
+      const pool = createPool(transactional, 'postgres');
+      try {
+        await applyMigrations(pool, OUTBOX_NAMESPACE, OUTBOX_MIGRATIONS);
+      } finally {
+        await pool.end();
+      }
+
+      const dal = await DataAccessLayer.initialize(configs, {
+        factories: options.factories ?? profileBackendFactories(),
+      });
+      // Dropping indices / the bucket needs the live repositories, so it runs before the DAL closes.
+      cleanups.push(() => dal.close());
+      cleanups.push(() => removeExternalData(dal));
+
+      const cache = dal.has('cache')
+        ? await openCacheManager(dal.cacheStore, {
+            prefix: env.names.cachePrefix,
+            ...(storage.cacheTtlMs ? { defaultTtlMs: storage.cacheTtlMs } : {}),
+          })
+        : undefined;
+      if (cache) {
+        cleanups.push(() => cache.close());
+        cleanups.push(async () => void (await cache.invalidatePattern(cache.keys.everything())));
+      }
+      const transaction: RunInTransaction = (fn) => dal.session('transactional', fn);
+      const experiments = new ExperimentWriter(transaction, {
+        afterCommit: async (id) => {
+          if (cache) await cache.invalidate([cache.key('experiment', id)]);
+        },
+      });
+      const relay = new OutboxRelay(transaction, dal.documents, {
+        pollIntervalMs: options.relay?.pollIntervalMs ?? 5,
+        batchSize: options.relay?.batchSize ?? 500,
+      });
+      cleanups.push(() => relay.stop());
+      const backends = Object.fromEntries(configs.map((c) => [c.type, c.backend]));
+      return new SystemUnderTest(
+        profile.name,
+        dal,
+        cache,
+        experiments,
+        relay,
+        Object.freeze({ backends, cache: cache !== undefined, presign: backends.object === 's3' }),
+        Object.freeze([...(storage.warnings ?? [])]),
+        cleanups,
+      );
+    } catch (error) {
+      await undo();
+      throw error;
+    }
+  }
+
+  /** Cache key in this profile's namespace (also valid without a cache: it is then only a name). */
+  key(namespace: string, ...parts: readonly (string | number)[]): string {
+    return this.cache ? this.cache.key(namespace, ...parts) : [namespace, ...parts].join(':');
+  }
+
+  /** Read-through when the profile has a cache; straight to the loader when it has none. */
+  async cached<T>(key: string, loader: () => Promise<T | undefined>): Promise<T | undefined> {
+    return this.cache ? this.cache.getOrLoad(key, loader) : loader();
+  }
+
+  /** Drop cached keys after a write (no-op without a cache). */
+  async invalidate(keys: readonly string[]): Promise<void> {
+    if (this.cache) await this.cache.invalidate(keys);
+  }
+
+  /** The cache manager's hit/miss counters, or undefined without a cache. */
+  cacheCounters(): { hits: number; misses: number } | undefined {
+    if (!this.cache) return undefined;
+    const stats = this.cache.stats();
+    return { hits: stats.hits, misses: stats.misses };
+  }
+
+  /** Redis's own keyspace_hits / keyspace_misses (server-wide), or undefined without a cache. */
+  async serverCacheCounters(): Promise<{ hits: number; misses: number } | undefined> {
+    if (!this.cache) return undefined;
+    const stats = await this.cache.store.serverStats();
+    return { hits: stats.keyspaceHits, misses: stats.keyspaceMisses };
+  }
+
+  /** Stop the relay, remove this profile's data from every store, close the DAL. Idempotent. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.#disposing ??= (async () => {
+      const errors: unknown[] = [];
+      for (const cleanup of this.#cleanups.splice(0).reverse()) {
+        try {
+          await cleanup();
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      if (errors.length > 0) {
+        throw new AggregateError(errors, `profile ${this.profile}: ${errors.length} cleanup step(s) failed`);
+      }
+    })();
+    return this.#disposing;
+  }
+}
+
+/** Elasticsearch indices and the S3 bucket outlive a dropped database: remove them explicitly. */
+async function removeExternalData(dal: DataAccessLayer): Promise<void> {
+  if (dal.has('document') && dal.documents instanceof ElasticsearchDocumentRepository) {
+    const documents = dal.documents;
+    for (const collection of SUT_COLLECTIONS) await documents.dropCollection(collection);
+  }
+  if (dal.has('object') && dal.objects instanceof S3ObjectRepository) {
+    const objects = dal.objects;
+    for (;;) {
+      const batch = await objects.list('', { limit: 500 });
+      if (batch.length === 0) break;
+      await Promise.all(batch.map((info) => objects.delete(info.key)));
+    }
+    await objects.client.send(new DeleteBucketCommand({ Bucket: objects.bucket }));
+  }
+}

@@ -1,0 +1,179 @@
+// The outbox relay across an Elasticsearch crash: a seeded stream of experiment writes runs through
+// ExperimentWriter while the relay publishes in the background; Elasticsearch (our own local server)
+// is SIGKILLed mid-stream and restarted on the same port and data. Writes keep committing (they never
+// wait on search); once drained, search holds exactly the PostgreSQL rows, and the relay's counters
+// say what happened. One ES start and one restart for the whole file.
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ElasticsearchDocumentRepository } from '../../reference-dal/backends/elasticsearch/document-repository.ts';
+import { METADATA_TABLES } from '../../reference-dal/backends/postgres/metadata-migrations.ts';
+import { parseStorageConfigs } from '../../reference-dal/config/storage-config.ts';
+import {
+  EXPERIMENTS_COLLECTION,
+  ExperimentWriter,
+  experimentSearchDocument,
+} from '../../reference-dal/consistency/experiment-writer.ts';
+import { OutboxRelay } from '../../reference-dal/consistency/relay.ts';
+import { DataAccessLayer } from '../../reference-dal/dal/data-access-layer.ts';
+import type { JsonDocument } from '../../reference-dal/ports/documents.ts';
+import type { Experiment } from '../../reference-dal/ports/transactional.ts';
+import { envSeed } from '../../harness/conformance/support/seed.ts';
+import { LocalProvisioner, type LocalProvisionedStores } from '../../harness/provision/local-provisioner.ts';
+import { Rng } from '../../harness/workload/random.ts';
+import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { requireStore } from '../support/stores.ts';
+
+const WRITES_PER_PHASE = 40;
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const contentHash = (document: JsonDocument) =>
+  createHash('sha256').update(canonicalJson(document)).digest('hex');
+
+function experiment(rng: Rng, n: number): Experiment {
+  const pick = <T>(items: readonly T[]): T => items[rng.int(items.length)]!;
+  return {
+    name: `experiment ${n}`,
+    description: `run ${rng.uint32().toString(36)} of ${pick(['cpu', 'latency', 'fraud', 'iot'])}`,
+    detectorId: null,
+    status: pick(['running', 'completed', 'failed'] as const),
+    tags: [pick(['cpu', 'latency', 'fraud', 'iot'])],
+    metrics: { auc: rng.next() },
+  };
+}
+
+async function waitFor(condition: () => boolean | Promise<boolean>, boundMs: number): Promise<boolean> {
+  const deadline = Date.now() + boundMs;
+  while (!(await condition())) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
+}
+
+describe('outbox relay when Elasticsearch is killed and restarted', () => {
+  let stores: LocalProvisionedStores | undefined;
+  let startFailure: string | undefined;
+  let db: TestDatabase | undefined;
+  let dal: DataAccessLayer | undefined;
+  let documents: ElasticsearchDocumentRepository | undefined;
+
+  beforeAll(async () => {
+    try {
+      stores = await new LocalProvisioner().start({ kinds: ['elasticsearch'] });
+    } catch (error) {
+      startFailure = `local Elasticsearch could not start: ${error instanceof Error ? error.message : String(error)}`;
+      return;
+    }
+    db = await createTestDatabase(requireStore('postgres').url, 'outbox_es_kill');
+    dal = await DataAccessLayer.initialize([{ type: 'transactional', backend: 'postgres', url: db.url }]);
+    const [config] = parseStorageConfigs([
+      {
+        type: 'document',
+        backend: 'elasticsearch',
+        url: stores.endpoints.elasticsearch!.url,
+        // Fail fast while the server is down: the relay, not the client, owns retrying.
+        timeoutMs: 1_000,
+        retryAttempts: 0,
+      },
+    ]);
+    documents = new ElasticsearchDocumentRepository(config!);
+  }, 180_000);
+
+  afterAll(async () => {
+    await documents?.close();
+    await dal?.close();
+    await db?.[Symbol.asyncDispose]();
+    await stores?.stop();
+  }, 60_000);
+
+  it('loses and duplicates nothing, and counts the outage', async (ctx) => {
+    if (startFailure !== undefined || !stores || !dal || !documents) return ctx.skip(startFailure);
+    const seed = envSeed() ?? Math.floor(Math.random() * 2 ** 31);
+    console.log(`outbox-es-kill: seed ${seed} (replay with DALBENCH_SEED=${seed})`);
+    const rng = new Rng(seed);
+    const local = dal;
+    const search = documents;
+    const transaction = <T>(fn: Parameters<DataAccessLayer['session']>[1]) =>
+      local.session('transactional', fn) as Promise<T>;
+    const writer = new ExperimentWriter(transaction);
+    await using relay = new OutboxRelay(transaction, search, {
+      batchSize: 25,
+      backoffBaseMs: 20,
+      backoffMaxMs: 400,
+      pollIntervalMs: 10,
+    });
+    const live: { id: string; version: number }[] = [];
+    const deleted = new Set<string>();
+    let written = 0;
+    const writeSome = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        const roll = rng.next();
+        if (live.length === 0 || roll < 0.45) {
+          const created = await writer.create(experiment(rng, written));
+          live.push({ id: created.id, version: created.version });
+        } else if (roll < 0.85) {
+          const target = live[rng.int(live.length)]!;
+          target.version = (await writer.update(target.id, target.version, experiment(rng, written))).version;
+        } else {
+          const index = rng.int(live.length);
+          const target = live[index]!;
+          expect(await writer.delete(target.id, target.version)).toBe(true);
+          live.splice(index, 1);
+          deleted.add(target.id);
+        }
+        written++;
+      }
+    };
+
+    relay.start();
+    await writeSome(WRITES_PER_PHASE);
+    await stores.kill('elasticsearch');
+    // Every write below commits with search down: none of them waits on Elasticsearch.
+    await writeSome(WRITES_PER_PHASE);
+    expect(await waitFor(() => relay.stats().storeOutages >= 1, 15_000)).toBe(true);
+    await writeSome(WRITES_PER_PHASE);
+    expect(await relay.depth()).toBeGreaterThan(0);
+    await stores.restart('elasticsearch');
+    await writeSome(WRITES_PER_PHASE);
+    expect(await relay.drain(60_000)).toBe(0);
+    await relay.stop();
+    await search.refresh(EXPERIMENTS_COLLECTION);
+
+    const rows = await local.metadata.experiments.list({ limit: 10_000 });
+    expect(rows.map((r) => r.id).sort()).toEqual(live.map((e) => e.id).sort());
+    expect(await search.count(EXPERIMENTS_COLLECTION)).toBe(rows.length);
+    for (const row of rows) {
+      const stored = await search.get(EXPERIMENTS_COLLECTION, row.id);
+      expect(stored, `experiment ${row.id} missing from search (seed ${seed})`).toBeDefined();
+      expect(stored!.version).toBe(row.version);
+      expect(contentHash(stored!.document), `experiment ${row.id} differs (seed ${seed})`).toBe(
+        contentHash(experimentSearchDocument(row)),
+      );
+    }
+    for (const id of deleted) expect(await search.get(EXPERIMENTS_COLLECTION, id)).toBeUndefined();
+
+    const stats = relay.stats();
+    console.log(`outbox-es-kill: ${written} writes, relay stats ${JSON.stringify(stats)}`);
+    expect(stats.storeOutages).toBeGreaterThanOrEqual(1);
+    expect(stats.retries).toBeGreaterThanOrEqual(1);
+    expect(stats.deadLetters).toBe(0);
+    expect(await relay.deadLetterCount()).toBe(0);
+    await local.session('transactional', async (session) => {
+      const n = await session.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM ${METADATA_TABLES.experiment}`,
+      );
+      expect(Number(n.rows[0]?.n)).toBe(live.length);
+    });
+    expect(stores.unexpectedExits()).toEqual({});
+  }, 240_000);
+});
