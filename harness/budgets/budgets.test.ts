@@ -132,11 +132,9 @@ describe('evaluating budgets against results.json', () => {
       scenarios: ADR_SCENARIOS.map((s) =>
         s.name === 'dashboard-reads'
           ? { ...s, metrics: { cacheHitRatio: 0.5 } }
-          : s.name === 'cache-coherency'
-            ? { ...s, counters: { staleReads: 3 } }
-            : s.name === 'search-consistency'
-              ? { ...s, distributions: { consistencyLag: 5000 }, counters: { lostWrites: 1 } }
-              : s,
+          : s.name === 'cross-store-consistency'
+            ? { ...s, distributions: { consistencyLag: 5000 }, counters: { staleReads: 3, lostWrites: 1 } }
+            : s,
       ),
     });
     const cases = [
@@ -146,7 +144,7 @@ describe('evaluating budgets against results.json', () => {
       'improvement(metrics-ingest.ingest.throughput, polyglot vs single-postgres) >= 30%',
       'p99(consistencyLag) <= 1s',
       'staleReads == 0',
-      'lostWrites(search-consistency) == 0',
+      'lostWrites(cross-store-consistency) == 0',
       'throughput(metrics-query.query, polyglot) >= 100000 ops/s',
     ];
     for (const expr of cases) {

@@ -6,7 +6,7 @@ import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { applyMigrations } from '../sql/migrate.ts';
 import { ElasticsearchDocumentRepository } from '../backends/elasticsearch/document-repository.ts';
 import { S3ObjectRepository } from '../backends/s3/object-repository.ts';
-import { CacheManager } from '../cache/cache-manager.ts';
+import type { CacheManager } from '../cache/cache-manager.ts';
 import { openCacheManager } from '../cache/open-cache-manager.ts';
 import type { Backend, StorageType } from '../config/storage-config.ts';
 import { ExperimentWriter } from '../consistency/experiment-writer.ts';
@@ -17,7 +17,7 @@ import type { BackendFactories } from '../dal/services.ts';
 import { createPool } from '../sql/pool.ts';
 import { parseStorageConfigs } from '../config/storage-config.ts';
 import { createProfileDatabase, type ProfileDatabase } from './profile-databases.ts';
-import { profileBackendFactories } from './profile-factories.ts';
+import { defaultBackendFactories } from '../dal/backend-factories.ts';
 import type { Profile, ProfileEnvironment, ProfileStore } from './profile.ts';
 
 /** Collections scenarios index into; dropped on dispose (ES indices; PostgreSQL goes with its database). */
@@ -81,7 +81,10 @@ export class SystemUnderTest implements AsyncDisposable {
         cleanups.push(async () => await db[Symbol.asyncDispose]());
         databases[kind] = db.url;
       }
-      const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40);
+      const slug = label
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .slice(0, 40);
       const env: ProfileEnvironment = {
         endpoints: options.endpoints,
         databases,
@@ -105,7 +108,7 @@ export class SystemUnderTest implements AsyncDisposable {
       }
 
       const dal = await DataAccessLayer.initialize(configs, {
-        factories: options.factories ?? profileBackendFactories(),
+        factories: options.factories ?? defaultBackendFactories(),
       });
       // Dropping indices / the bucket needs the live repositories, so it runs before the DAL closes.
       cleanups.push(() => dal.close());

@@ -12,8 +12,8 @@
 //   experiment-search      operation `search` (document search)
 //   metrics-ingest         operation `ingest` (time-series batch write)
 //   dashboard-reads        metric `cacheHitRatio` = hits / (hits + misses), read-heavy skewed keys
-//   cache-coherency        counter `staleReads` (reads served stale after a completed write+invalidation)
-//   search-consistency     distribution `consistencyLag` (µs until a committed write is visible in search);
+//   cross-store-consistency counter `staleReads` (reads served stale after a completed write+invalidation),
+//                          distribution `consistencyLag` (µs until a committed write is visible in search),
 //                          counter `lostWrites`
 //   migration              metric `migrationMismatches` (row-count + checksum mismatches per data type)
 //   failure-isolation      metric `isolationSuccessRate` (success share of ops not needing the failed store)
@@ -55,17 +55,17 @@ export default defineBudgets({
     },
     {
       claim: 'Cache Coherency: Verify cache invalidation and consistency',
-      expr: 'staleReads(cache-coherency, polyglot) == 0',
+      expr: 'staleReads(cross-store-consistency, polyglot) == 0',
     },
     {
       claim:
         'Data Consistency Challenges: Eventual consistency across different systems (lag reported; 1 s default, set per run)',
-      expr: 'p99(search-consistency:consistencyLag, polyglot) <= 1s',
+      expr: 'p99(cross-store-consistency:consistencyLag, polyglot) <= 1s',
     },
     {
       claim:
         'Data Consistency Challenges: Eventual consistency across different systems (eventual, never lost)',
-      expr: 'lostWrites(search-consistency, polyglot) == 0',
+      expr: 'lostWrites(cross-store-consistency, polyglot) == 0',
     },
     {
       claim: 'Existing Data: Must migrate existing data without loss or corruption',

@@ -1,14 +1,92 @@
-// Placeholder until this command is implemented; it says so instead of pretending.
-import type { RegisterCommand } from '../io.ts';
-import { EXIT } from '../io.ts';
+// dalbench run: provision stores, run the scenarios on every profile, write results.json (and,
+// with --budgets, report.html/summary.md/junit.xml). Exit 0 pass, 1 budget breach, 2 error or
+// incomplete (Ctrl-C). The work lives in harness/run; this file maps flags and output.
+import { randomInt } from 'node:crypto';
+import path from 'node:path';
+import { exitCodeFor } from '../../budgets/exit-code.ts';
+import { evaluateBudgets } from '../../budgets/evaluate.ts';
+import { loadBudgetSet } from '../../budgets/load.ts';
+import { writeResults } from '../../report/results-io.ts';
+import { writeReports } from '../../report/write.ts';
+import { loadConfigFile } from '../../run/config.ts';
+import { defaultOutDir, linkLatest } from '../../run/output-dir.ts';
+import { progressPrinter } from '../../run/progress.ts';
+import { resolvePlan, type RunFlags } from '../../run/resolve-plan.ts';
+import { runBenchmark } from '../../run/run-benchmark.ts';
+import { summaryTable } from '../../run/summary-table.ts';
+import { EXIT, type RegisterCommand } from '../io.ts';
+
+interface Flags extends RunFlags {
+  out?: string;
+  budgets?: string;
+  json?: boolean;
+  config?: string;
+}
 
 export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
   program
     .command('run')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      io.err('dalbench run: not implemented yet\n');
-      setExit(EXIT.error);
+    .description('run the ADR-024 scenarios against every storage profile on real stores')
+    .option('--scenario <names>', 'comma-separated scenarios (default: all)')
+    .option(
+      '--profile <names>',
+      'comma-separated profiles (default: polyglot,single-postgres,polyglot-nocache)',
+    )
+    .option('--stores <mode>', 'auto | local | docker | external (default auto)')
+    .option('--duration <time>', 'measure phase per scenario, e.g. 30s')
+    .option('--warmup <time>', 'warmup per scenario (not recorded), e.g. 2s')
+    .option('--rate <n>', 'open loop: operations per second')
+    .option('--concurrency <n>', 'closed loop: concurrent workers')
+    .option('--seed <n>', 'run seed (printed; replays the same operation sequence)')
+    .option('--quick', 'small data and short phases: the whole suite in under 3 minutes')
+    .option('--out <dir>', 'output directory (default reports/<timestamp>, and reports/latest)')
+    .option('--shard <i/N>', 'run the i-th of N shares of the load')
+    .option('--repeat <n>', 'run each scenario N times, profiles interleaved A B A B …')
+    .option('--driver <driver>', 'dal | http | both (http: through `dalbench serve` via autocannon)')
+    .option('--budgets <set>', 'evaluate a budget set (adr-024 or a file) and write reports')
+    .option('--config <file>', 'config file (default ./dalbench.config.ts when present)')
+    .option('--json', 'plain progress lines and a JSON summary on stdout')
+    .action(async (flags: Flags) => {
+      const config = await loadConfigFile(flags.config);
+      const plan = resolvePlan(flags, config, () => randomInt(0, 2 ** 31 - 1));
+      const budgets = flags.budgets ? await loadBudgetSet(flags.budgets) : undefined;
+      const startedAt = new Date();
+      const outDir = flags.out ? path.resolve(flags.out) : defaultOutDir(startedAt);
+      const print = progressPrinter((t) => io.err(t), io.isTty && !flags.json);
+      io.err(`dalbench run: seed ${plan.seed} (replay with --seed ${plan.seed})\n`);
+
+      const controller = new AbortController();
+      const onSigint = () => {
+        io.err('\ninterrupted: stopping the current scenario, writing partial results…\n');
+        controller.abort();
+      };
+      process.once('SIGINT', onSigint);
+      let results;
+      try {
+        results = await runBenchmark(plan, { signal: controller.signal, onEvent: print });
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+      const verdicts = budgets ? evaluateBudgets(results, budgets) : undefined;
+      const final = verdicts ? { ...results, verdicts } : results;
+      const file = await writeResults(outDir, final);
+      if (!flags.out) await linkLatest(outDir);
+      if (verdicts) await writeReports(final, outDir, { verdicts, env: io.env });
+
+      if (flags.json) {
+        io.out(
+          `${JSON.stringify({ results: file, seed: plan.seed, status: final.run.status, verdicts: verdicts ?? null })}\n`,
+        );
+      } else {
+        io.out(
+          `\n${summaryTable(final)}\nseed ${plan.seed}\nwrote ${file}${verdicts ? ` and report.html, summary.md, junit.xml` : ''}\n`,
+        );
+      }
+      if (final.run.status === 'incomplete') {
+        io.err(`run incomplete: ${final.run.incompleteReason ?? ''}\n`);
+        setExit(EXIT.error);
+      } else if (verdicts) {
+        setExit(exitCodeFor(verdicts));
+      }
     });
 };

@@ -1,0 +1,66 @@
+// Flags and dalbench.config.ts are validated at the edge: errors name the flag, file and field.
+import { describe, expect, it } from 'vitest';
+import { defineProfile } from '../../reference-dal/profiles/profile.ts';
+import { ConfigError, defineConfig } from './config.ts';
+import { parseDuration } from './duration.ts';
+import { resolvePlan } from './resolve-plan.ts';
+
+const seed = () => 99;
+
+describe('resolvePlan', () => {
+  it('defaults to every scenario on the three built-in profiles, with the seed it was given', () => {
+    const plan = resolvePlan({ quick: true }, undefined, seed);
+    expect(plan.scenarios.map((s) => s.scenario.name)).toHaveLength(8);
+    expect(plan.profiles.map((p) => p.name)).toEqual(['polyglot', 'single-postgres', 'polyglot-nocache']);
+    expect(plan.seed).toBe(99);
+    expect(plan.load).toEqual({ type: 'closed', concurrency: 4 });
+  });
+
+  it('rejects bad flags naming the flag', () => {
+    expect(() => resolvePlan({ scenario: 'nope' }, undefined, seed)).toThrow(/--scenario: unknown "nope"/);
+    expect(() => resolvePlan({ rate: '10', concurrency: '2' }, undefined, seed)).toThrow(
+      /exclude each other/,
+    );
+    expect(() => resolvePlan({ concurrency: '1.5' }, undefined, seed)).toThrow(/--concurrency/);
+    expect(() => resolvePlan({ driver: 'grpc' }, undefined, seed)).toThrow(/--driver/);
+    expect(() => resolvePlan({ stores: 'cloud' }, undefined, seed)).toThrow(/cloud/);
+    expect(() => resolvePlan({ duration: 'soon' }, undefined, seed)).toThrow(/--duration/);
+  });
+
+  it('takes profiles and defaults from a config', () => {
+    const extra = defineProfile({
+      name: 'pg-only',
+      description: 'x',
+      requires: ['postgres'],
+      storage: () => ({ configs: [] }),
+    });
+    const config = defineConfig({
+      profiles: [extra],
+      defaults: { profiles: ['pg-only'], seed: 5, rate: 20 },
+    });
+    const plan = resolvePlan({}, config, seed);
+    expect(plan.profiles.map((p) => p.name)).toEqual(['pg-only']);
+    expect(plan.seed).toBe(5);
+    expect(plan.load).toEqual({ type: 'open', ratePerSec: 20 });
+  });
+});
+
+describe('defineConfig', () => {
+  it('names the file and field of a bad config', () => {
+    expect(() => defineConfig({ defaults: { concurrency: -1 } }, 'dalbench.config.ts')).toThrow(ConfigError);
+    expect(() => defineConfig({ profiles: [{ name: 'x' }] } as never, 'dalbench.config.ts')).toThrow(
+      /dalbench\.config\.ts: profiles\[0\]: expected a profile made by defineProfile/,
+    );
+  });
+});
+
+describe('parseDuration', () => {
+  it('reads ms, s, m and bare seconds', () => {
+    expect([
+      parseDuration('500ms', 'x'),
+      parseDuration('2s', 'x'),
+      parseDuration('1m', 'x'),
+      parseDuration('3', 'x'),
+    ]).toEqual([500, 2_000, 60_000, 3_000]);
+  });
+});

@@ -1,0 +1,126 @@
+// CLI flags + dalbench.config.ts → RunPlan. Every bad value fails here, naming the flag.
+import { builtInProfiles } from '../../reference-dal/profiles/builtin-profiles.ts';
+import type { Profile } from '../../reference-dal/profiles/profile.ts';
+import { builtInScenarios, type ScenarioEntry } from '../../scenarios/index.ts';
+import { parseProvisionMode } from '../provision/create-provisioner.ts';
+import { parseShard } from '../workload/shard.ts';
+import type { DalbenchConfig } from './config.ts';
+import { parseDuration } from './duration.ts';
+import { DRIVERS, QUICK_PHASES, type Driver, type RunPlan } from './run-plan.ts';
+
+export interface RunFlags {
+  scenario?: string;
+  profile?: string;
+  stores?: string;
+  duration?: string;
+  warmup?: string;
+  rate?: string;
+  concurrency?: string;
+  seed?: string;
+  quick?: boolean;
+  shard?: string;
+  repeat?: string;
+  driver?: string;
+}
+
+export class FlagError extends Error {
+  override name = 'FlagError';
+}
+
+const DEFAULT_PROFILES = ['polyglot', 'single-postgres', 'polyglot-nocache'];
+
+export function resolvePlan(
+  flags: RunFlags,
+  config: DalbenchConfig | undefined,
+  randomSeed: () => number,
+): RunPlan {
+  const d = config?.defaults ?? {};
+  const quick = flags.quick ?? false;
+  const scenarios = new Map<string, ScenarioEntry>(builtInScenarios({ size: quick ? 'quick' : 'full' }));
+  for (const s of config?.scenarios ?? []) scenarios.set(s.name, { scenario: s });
+  const profiles = new Map<string, Profile>(builtInProfiles());
+  for (const p of config?.profiles ?? []) profiles.set(p.name, p);
+
+  const chosenScenarios = select('--scenario', list(flags.scenario) ?? d.scenarios, scenarios);
+  const chosenProfiles = select('--profile', list(flags.profile) ?? d.profiles ?? DEFAULT_PROFILES, profiles);
+  if (flags.rate !== undefined && flags.concurrency !== undefined)
+    throw new FlagError('--rate and --concurrency exclude each other: give one');
+  const rate = flags.rate !== undefined ? positive('--rate', flags.rate, false) : d.rate;
+  const concurrency =
+    flags.concurrency !== undefined
+      ? positive('--concurrency', flags.concurrency, true)
+      : (d.concurrency ?? (quick ? QUICK_PHASES.concurrency : 8));
+  const seed = flags.seed !== undefined ? integer('--seed', flags.seed) : (d.seed ?? randomSeed());
+  const repeat = flags.repeat !== undefined ? positive('--repeat', flags.repeat, true) : (d.repeat ?? 1);
+  const durationMs =
+    flags.duration !== undefined ? parseDuration(flags.duration, '--duration') : d.durationMs;
+  const warmupMs = flags.warmup !== undefined ? parseDuration(flags.warmup, '--warmup') : d.warmupMs;
+  const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
+  const driver = (flags.driver ?? 'dal') as Driver;
+  if (!DRIVERS.includes(driver))
+    throw new FlagError(`--driver: expected one of ${DRIVERS.join(', ')}, got "${flags.driver}"`);
+  const stores = parseProvisionMode(flags.stores ?? d.stores, '--stores');
+  const load =
+    rate !== undefined && flags.concurrency === undefined
+      ? ({ type: 'open', ratePerSec: rate } as const)
+      : ({ type: 'closed', concurrency } as const);
+  return Object.freeze({
+    scenarios: chosenScenarios,
+    profiles: chosenProfiles,
+    stores,
+    load,
+    seed,
+    durationMs,
+    warmupMs,
+    quick,
+    repeat,
+    shard,
+    driver,
+    config: {
+      scenarios: chosenScenarios.map((s) => s.scenario.name),
+      profiles: chosenProfiles.map((p) => p.name),
+      stores,
+      load,
+      seed,
+      durationMs: durationMs ?? (quick ? QUICK_PHASES.durationMs : 'scenario default'),
+      warmupMs: warmupMs ?? (quick ? QUICK_PHASES.warmupMs : 'scenario default'),
+      quick,
+      repeat,
+      driver,
+      ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}),
+    },
+  });
+}
+
+function list(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return items.length > 0 ? items : undefined;
+}
+
+function select<T>(flag: string, names: readonly string[] | undefined, known: ReadonlyMap<string, T>): T[] {
+  if (!names) return [...known.values()];
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0)
+    throw new FlagError(
+      `${flag}: unknown ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${[...known.keys()].join(', ')})`,
+    );
+  return [...new Set(names)].map((n) => known.get(n)!);
+}
+
+function positive(flag: string, text: string, int: boolean): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0 || (int && !Number.isInteger(value)))
+    throw new FlagError(`${flag}: expected a positive ${int ? 'integer' : 'number'}, got "${text}"`);
+  return value;
+}
+
+function integer(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new FlagError(`${flag}: expected a non-negative integer, got "${text}"`);
+  return value;
+}

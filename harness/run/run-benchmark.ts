@@ -1,0 +1,240 @@
+// One `dalbench run`: provision the stores every selected profile needs (once), then for each
+// scenario, each repeat and each profile (interleaved A B A B …) build a fresh system under test,
+// run the scenario through the runner (and the http driver when asked), dispose it, and collect
+// every result — a pair that cannot run is recorded as skipped/errored with the reason. An abort
+// (Ctrl-C) stops the current scenario, records the rest as incomplete, and still returns results.
+import { randomBytes } from 'node:crypto';
+import { missingStores, type Profile, type ProfileStore } from '../../reference-dal/profiles/profile.ts';
+import { SystemUnderTest } from '../../reference-dal/profiles/system-under-test.ts';
+import type { ScenarioEntry } from '../../scenarios/index.ts';
+import { buildResults } from '../metrics/build-results.ts';
+import { collectRunMetadata } from '../metrics/run-metadata.ts';
+import { provisionStores } from '../provision/create-provisioner.ts';
+import type { ProvisionedStores, StoreKind } from '../provision/provisioner.ts';
+import type { Results, ScenarioResult } from '../report/results-schema.ts';
+import { runHttpScenario } from '../workload/http/http-driver.ts';
+import { runScenario, type Progress } from '../workload/runner.ts';
+import { describeError, notRunResult } from './results-builders.ts';
+import { QUICK_PHASES, type RunPlan } from './run-plan.ts';
+import { withoutOperations } from './scenario-variant.ts';
+
+export type RunEvent =
+  | { readonly type: 'log'; readonly line: string }
+  | {
+      readonly type: 'pair-start';
+      readonly scenario: string;
+      readonly profile: string;
+      readonly repeat: number;
+      readonly driver: 'dal' | 'http';
+    }
+  | { readonly type: 'progress'; readonly progress: Progress }
+  | { readonly type: 'pair-end'; readonly result: ScenarioResult };
+
+export interface RunHooks {
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: RunEvent) => void;
+  /** Bring stores up; default: provisionStores(plan.stores, kinds). Tests pass their own endpoints. */
+  readonly provision?: (
+    kinds: readonly StoreKind[],
+    log: (line: string) => void,
+  ) => Promise<ProvisionedStores>;
+}
+
+export async function runBenchmark(plan: RunPlan, hooks: RunHooks = {}): Promise<Results> {
+  const emit = hooks.onEvent ?? (() => {});
+  const log = (line: string) => emit({ type: 'log', line });
+  const startedAt = new Date();
+  const kinds = storeKinds(plan.profiles);
+  const provision = hooks.provision ?? ((k, l) => provisionStores(plan.stores, k, l));
+  log(`seed ${plan.seed}; provisioning ${kinds.join(', ')} (${plan.stores})`);
+  await using stores = await provision(kinds, log);
+  const up = Object.keys(stores.endpoints) as StoreKind[];
+  const endpoints = Object.fromEntries(
+    Object.entries(stores.endpoints).map(([kind, endpoint]) => [kind, endpoint.url]),
+  ) as Partial<Record<ProfileStore, string>>;
+  const meta = await collectRunMetadata({
+    seed: plan.seed,
+    config: plan.config,
+    stores: Object.values(stores.endpoints),
+    startedAt,
+    ...(plan.shard ? { shard: plan.shard } : {}),
+  });
+  const runLabel = randomBytes(3).toString('hex');
+  const results: ScenarioResult[] = [];
+  const record = (result: ScenarioResult) => {
+    results.push(result);
+    emit({ type: 'pair-end', result });
+  };
+
+  for (const [s, entry] of plan.scenarios.entries()) {
+    for (let repeat = 0; repeat < plan.repeat; repeat++) {
+      for (const profile of plan.profiles) {
+        const name = entry.scenario.name;
+        if (hooks.signal?.aborted) {
+          record(
+            notRunResult(name, profile.name, repeat, 'incomplete', 'not started: the run was interrupted'),
+          );
+          continue;
+        }
+        const missing = missingStores(profile, up, stores.unavailable);
+        if (missing) {
+          record(notRunResult(name, profile.name, repeat, 'skipped', missing));
+          continue;
+        }
+        emit({ type: 'pair-start', scenario: name, profile: profile.name, repeat, driver: 'dal' });
+        for (const result of await runPair(
+          plan,
+          entry,
+          profile,
+          repeat,
+          endpoints,
+          `${runLabel}_${s}_${repeat}`,
+          hooks,
+          up,
+          stores.unavailable,
+        )) {
+          record(result);
+        }
+      }
+    }
+  }
+  const interrupted = hooks.signal?.aborted ? 'interrupted (SIGINT): partial results' : undefined;
+  return buildResults(meta, results, interrupted ? { incompleteReason: interrupted } : {});
+}
+
+/** Stores to bring up: what the selected profiles require or can use. */
+export function storeKinds(profiles: readonly Profile[]): StoreKind[] {
+  const kinds = new Set<StoreKind>();
+  for (const p of profiles) for (const k of [...p.requires, ...p.optional]) kinds.add(k);
+  return [...kinds];
+}
+
+async function runPair(
+  plan: RunPlan,
+  entry: ScenarioEntry,
+  profile: Profile,
+  repeat: number,
+  endpoints: Partial<Record<ProfileStore, string>>,
+  label: string,
+  hooks: RunHooks,
+  up: readonly StoreKind[],
+  unavailable: Readonly<Partial<Record<StoreKind, string>>>,
+): Promise<ScenarioResult[]> {
+  const emit = hooks.onEvent ?? (() => {});
+  const name = entry.scenario.name;
+  let sut: SystemUnderTest;
+  try {
+    sut = await SystemUnderTest.build(profile, { endpoints, runLabel: label });
+  } catch (error) {
+    return [
+      notRunResult(
+        name,
+        profile.name,
+        repeat,
+        'errored',
+        `building profile ${profile.name} failed: ${describeError(error)}`,
+      ),
+    ];
+  }
+  try {
+    return await runWith(sut, plan, entry, profile, repeat, hooks, up, unavailable);
+  } finally {
+    // A failed cleanup is reported, not allowed to throw away the results measured.
+    await sut[Symbol.asyncDispose]().catch((error: unknown) =>
+      emit({ type: 'log', line: `${name}/${profile.name}: cleanup failed: ${describeError(error)}` }),
+    );
+  }
+}
+
+async function runWith(
+  sut: SystemUnderTest,
+  plan: RunPlan,
+  entry: ScenarioEntry,
+  profile: Profile,
+  repeat: number,
+  hooks: RunHooks,
+  up: readonly StoreKind[],
+  unavailable: Readonly<Partial<Record<StoreKind, string>>>,
+): Promise<ScenarioResult[]> {
+  const emit = hooks.onEvent ?? (() => {});
+  const name = entry.scenario.name;
+  const unsupported = entry.unsupported?.(sut.capabilities) ?? {};
+  const left = Object.entries(unsupported);
+  const scenario = withoutOperations(
+    entry.scenario,
+    left.map(([op]) => op),
+  );
+  const warnings = [
+    ...sut.warnings,
+    ...left.map(([op, why]) => `operation ${op} not run on ${profile.name}: ${why}`),
+  ];
+  const durationMs = plan.durationMs ?? (plan.quick ? QUICK_PHASES.durationMs : undefined);
+  const warmupMs = plan.warmupMs ?? (plan.quick ? QUICK_PHASES.warmupMs : undefined);
+  const out: ScenarioResult[] = [];
+  const runDal = plan.driver !== 'http' || !entry.http;
+  if (runDal) {
+    const result = await runScenario({
+      scenario,
+      profileName: profile.name,
+      sut,
+      load: plan.load,
+      seed: plan.seed,
+      repeat,
+      availableStores: up,
+      unavailableReasons: unavailable,
+      ...(durationMs === undefined ? {} : { durationMs }),
+      ...(warmupMs === undefined ? {} : { warmupMs }),
+      ...(plan.shard ? { shard: plan.shard, skipLoad: plan.shard.index > 1 } : {}),
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      onProgress: (progress) => emit({ type: 'progress', progress }),
+      log: (line) => emit({ type: 'log', line }),
+    });
+    out.push({ ...result, warnings: [...warnings, ...result.warnings] });
+  }
+  if (plan.driver !== 'dal' && entry.http && !hooks.signal?.aborted) {
+    emit({ type: 'pair-start', scenario: name, profile: profile.name, repeat, driver: 'http' });
+    const httpScenario = withoutOperations(
+      scenario,
+      scenario.operations.map((o) => o.name).filter((o) => !entry.http?.includes(o)),
+    );
+    try {
+      if (!runDal && scenario.load && scenario.phases.load) {
+        // The http-only run still needs the scenario's data.
+        await runScenario({
+          scenario,
+          profileName: profile.name,
+          sut,
+          load: { type: 'closed', concurrency: 1 },
+          seed: plan.seed,
+          maxOps: 1,
+          durationMs: 1,
+          warmupMs: 0,
+        });
+      }
+      const result = await runHttpScenario({
+        scenario: httpScenario,
+        profileName: profile.name,
+        sut,
+        seed: plan.seed,
+        connections: plan.load.type === 'closed' ? plan.load.concurrency : QUICK_PHASES.concurrency,
+        durationMs: durationMs ?? scenario.phases.measureMs,
+        warmupMs: warmupMs ?? scenario.phases.warmupMs,
+        repeat,
+        ...(hooks.signal ? { signal: hooks.signal } : {}),
+      });
+      out.push({ ...result, warnings: [...warnings, ...result.warnings] });
+    } catch (error) {
+      out.push(
+        notRunResult(
+          name,
+          profile.name,
+          repeat,
+          'errored',
+          `http driver failed: ${describeError(error)}`,
+          'http',
+        ),
+      );
+    }
+  }
+  return out;
+}

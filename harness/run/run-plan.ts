@@ -1,0 +1,29 @@
+// A run, resolved once at the edge (CLI flags + dalbench.config.ts + --quick): which scenarios on
+// which profiles, how stores come up, the load, the seed. Plain frozen data from here on.
+import type { Profile } from '../../reference-dal/profiles/profile.ts';
+import type { ProvisionMode } from '../provision/provisioner.ts';
+import type { LoadModelInput } from '../workload/load-model.ts';
+import type { Shard } from '../workload/shard.ts';
+import type { ScenarioEntry } from '../../scenarios/index.ts';
+
+export const DRIVERS = ['dal', 'http', 'both'] as const;
+export type Driver = (typeof DRIVERS)[number];
+
+export interface RunPlan {
+  readonly scenarios: readonly ScenarioEntry[];
+  readonly profiles: readonly Profile[];
+  readonly stores: ProvisionMode;
+  readonly load: LoadModelInput;
+  readonly seed: number;
+  readonly durationMs: number | undefined;
+  readonly warmupMs: number | undefined;
+  readonly quick: boolean;
+  readonly repeat: number;
+  readonly shard: Shard | undefined;
+  readonly driver: Driver;
+  /** Everything above as plain data, recorded (redacted) in results.json. */
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+/** Quick mode: short phases so eight scenarios × three profiles finish in well under 3 minutes. */
+export const QUICK_PHASES = { warmupMs: 500, durationMs: 2_000, concurrency: 4 } as const;

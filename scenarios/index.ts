@@ -1,0 +1,40 @@
+// The ADR-024 scenarios in report order, built for a size, with what each needs of a profile beyond
+// the storage types every profile has. An operation whose capability the profile lacks is left out
+// of that profile's run, and the result carries a warning saying so (never a faked figure).
+import type { Scenario } from '../harness/workload/scenario.ts';
+import type { Capabilities, SystemUnderTest } from '../reference-dal/profiles/system-under-test.ts';
+import { crossStoreConsistency } from './cross-store-consistency.ts';
+import { dashboardReads } from './dashboard-reads.ts';
+import { experimentSearch } from './experiment-search.ts';
+import { metricsIngest } from './metrics-ingest.ts';
+import { metricsQuery } from './metrics-query.ts';
+import { modelArtifacts } from './model-artifacts.ts';
+import { polyglotOverall } from './polyglot-overall.ts';
+import { realtimeDetection } from './realtime-detection.ts';
+import type { ScenarioBuildOptions } from './support/sizes.ts';
+
+export interface ScenarioEntry {
+  readonly scenario: Scenario<SystemUnderTest>;
+  /** Operation name → why it cannot run on a profile with these capabilities (undefined: it can). */
+  readonly unsupported?: (capabilities: Capabilities) => Readonly<Record<string, string>>;
+  /** Operations `dalbench serve` exposes and the http driver can run. */
+  readonly http?: readonly string[];
+}
+
+export function builtInScenarios(options: ScenarioBuildOptions = {}): ReadonlyMap<string, ScenarioEntry> {
+  const entries: ScenarioEntry[] = [
+    { scenario: realtimeDetection(options), http: ['request'] },
+    { scenario: metricsIngest(options) },
+    { scenario: metricsQuery(options) },
+    { scenario: experimentSearch(options) },
+    {
+      scenario: modelArtifacts(options),
+      unsupported: (c): Record<string, string> =>
+        c.presign ? {} : { presign: `object backend ${c.backends.object} has no presigned URLs` },
+    },
+    { scenario: dashboardReads(options), http: ['read', 'write'] },
+    { scenario: crossStoreConsistency(options) },
+    { scenario: polyglotOverall(options) },
+  ];
+  return new Map(entries.map((e) => [e.scenario.name, e]));
+}

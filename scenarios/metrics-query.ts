@@ -1,0 +1,51 @@
+// ADR-024 "50-80% faster time-series queries": bucketed aggregations over a short window (last
+// 15 minutes, 10 s buckets) and a long range (the whole series, 1 h buckets) (op `query`).
+import { defineScenario, type Scenario } from '../harness/workload/scenario.ts';
+import { AGGREGATIONS } from '../reference-dal/ports/time-series.ts';
+import type { SystemUnderTest } from '../reference-dal/profiles/system-under-test.ts';
+import { SERIES_END_MS, chunks, seriesPoints } from './support/data.ts';
+import { errorRate } from './support/derive.ts';
+import { pick, type ScenarioBuildOptions } from './support/sizes.ts';
+
+const STEP_MS = 10_000;
+
+export function metricsQuery(options: ScenarioBuildOptions = {}): Scenario<SystemUnderTest> {
+  const { metrics, points } = pick(options, {
+    quick: { metrics: 4, points: 4_000 },
+    full: { metrics: 20, points: 30_000 },
+  });
+  return defineScenario<SystemUnderTest>({
+    name: 'metrics-query',
+    description: `bucketed aggregations over short and long ranges (${metrics} series × ${points} points, 10 s apart)`,
+    stores: ['postgres'],
+    data: { records: metrics },
+    operations: [
+      {
+        name: 'query',
+        weight: 1,
+        keys: { type: 'zipfian' },
+        async run({ sut, key, rng }) {
+          const long = rng.next() < 0.5;
+          const end = new Date(SERIES_END_MS);
+          const start = new Date(SERIES_END_MS - (long ? points * STEP_MS : 15 * 60_000));
+          await sut.dal.timeSeries.queryMetrics({
+            metricName: `cpu-${key}`,
+            start,
+            end,
+            aggregation: AGGREGATIONS[rng.int(4)]!,
+            interval: long ? '1h' : '10s',
+          });
+        },
+      },
+    ],
+    async load({ sut, rng, records }) {
+      for (let m = 0; m < records; m++) {
+        for (const batch of chunks(seriesPoints(rng, `cpu-${m}`, points, STEP_MS), 5_000))
+          await sut.dal.timeSeries.saveMetrics(batch);
+      }
+    },
+    derive: errorRate,
+  });
+}
+
+export default metricsQuery();

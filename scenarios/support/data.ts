@@ -1,0 +1,96 @@
+// Deterministic synthetic data for the ADR's domain: metric series, experiment texts, artifacts.
+// Everything is drawn from the Rng handed in, so one run seed gives the same data every time.
+import type { Rng } from '../../harness/workload/random.ts';
+import type { Experiment } from '../../reference-dal/ports/transactional.ts';
+
+/** Loaded series end here (fixed, not the clock): windows and ranges are relative to it. */
+export const SERIES_END_MS = Date.UTC(2024, 0, 15, 12, 0, 0);
+
+const WORDS = [
+  'anomaly',
+  'latency',
+  'throughput',
+  'forecast',
+  'seasonal',
+  'baseline',
+  'drift',
+  'spike',
+  'isolation',
+  'forest',
+  'autoencoder',
+  'threshold',
+  'gradient',
+  'residual',
+  'sensor',
+  'network',
+  'payment',
+  'fraud',
+  'cluster',
+  'outlier',
+  'window',
+  'rolling',
+  'median',
+  'variance',
+  'kernel',
+  'density',
+  'temporal',
+  'regression',
+  'holiday',
+  'weekly',
+  'hourly',
+  'traffic',
+  'error',
+  'budget',
+  'capacity',
+  'memory',
+  'storage',
+  'cache',
+  'replica',
+  'region',
+] as const;
+
+export function word(rng: Rng): string {
+  return WORDS[rng.int(WORDS.length)]!;
+}
+
+export function sentence(rng: Rng, words: number): string {
+  return Array.from({ length: words }, () => word(rng)).join(' ');
+}
+
+/** A searchable query: two vocabulary words. */
+export function searchText(rng: Rng): string {
+  return `${word(rng)} ${word(rng)}`;
+}
+
+export function experiment(rng: Rng, index: number): Experiment {
+  return {
+    name: `experiment ${index} ${word(rng)}`,
+    description: sentence(rng, 12),
+    detectorId: null,
+    status: (['running', 'completed', 'failed'] as const)[rng.int(3)]!,
+    tags: [word(rng), word(rng)],
+    metrics: { precision: rng.next(), recall: rng.next() },
+  };
+}
+
+/** `points` values of a noisy daily-ish wave, one every `stepMs`, ending at SERIES_END_MS. */
+export function seriesPoints(
+  rng: Rng,
+  metricName: string,
+  points: number,
+  stepMs: number,
+): { timestamp: Date; metricName: string; value: number }[] {
+  const start = SERIES_END_MS - points * stepMs;
+  return Array.from({ length: points }, (_, i) => ({
+    timestamp: new Date(start + i * stepMs),
+    metricName,
+    value: 100 + 20 * Math.sin(i / 50) + rng.next() * 5,
+  }));
+}
+
+/** Split into batches of at most `size` (one round trip each). */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
