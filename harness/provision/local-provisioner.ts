@@ -38,10 +38,20 @@ export interface LocalProvisionerOptions {
 export interface LocalProvisionedStores extends ProvisionedStores {
   readonly runDir: string;
   readonly sessionId: string;
-  /** Process-group leader pid of each server. */
+  /** Process-group leader pid of each server (the current one, after a restart). */
   readonly pids: Readonly<Partial<Record<StoreKind, number>>>;
-  /** Servers that exited without stop() asking them to, and how ("killed by SIGKILL"). */
+  /** Servers that exited without stop() or kill() asking them to, and how ("killed by SIGKILL"). */
   unexpectedExits(): Partial<Record<StoreKind, string>>;
+  /**
+   * Crash one server on purpose (outage tests): `signal` to its whole process group, resolved once every
+   * process of it is gone (ports and locks free). Its data directory stays, for restart().
+   */
+  kill(kind: StoreKind, signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Start the server of `kind` again on the same port with the same data directory (stopping it cleanly first
+   * if it still runs) and wait until it is ready. Cleanup ownership moves to the new process.
+   */
+  restart(kind: StoreKind): Promise<void>;
 }
 
 type Starter = (ctx: LocalContext) => Promise<LocalStore>;
@@ -67,6 +77,7 @@ export class LocalProvisioner implements Provisioner {
     await reapStaleRunDirs(this.options.tmpParent, log);
     const runDir = RunDir.create(this.options.tmpParent);
     const servers = new Map<StoreKind, ServerProcess>();
+    const started = new Map<StoreKind, LocalStore>();
     let stopping: Promise<void> | undefined;
     let user: RunUser | undefined;
     const stopSync = () => {
@@ -104,8 +115,10 @@ export class LocalProvisioner implements Provisioner {
         log,
         signal: request.signal,
         track: (server) => {
+          const previous = servers.get(server.store);
           servers.set(server.store, server);
           runDir.addChild(server.pid);
+          if (previous && previous.pid !== server.pid) runDir.removeChild(previous.pid);
           void server.exited.then(() => {
             if (server.exitedUnexpectedly)
               log(
@@ -124,7 +137,8 @@ export class LocalProvisioner implements Provisioner {
           }
           const began = performance.now();
           try {
-            const store = await starter(ctx);
+            const { relaunch, ...store } = await starter(ctx);
+            started.set(kind, { relaunch, ...store });
             const startMs = Math.round(performance.now() - began);
             endpoints[kind] = { kind, mode: 'local', startMs, ...store };
             log(`${kind}: ${store.serverVersion} ready in ${startMs} ms`);
@@ -149,12 +163,33 @@ export class LocalProvisioner implements Provisioner {
       throw error;
     }
 
+    const serverOf = (kind: StoreKind, what: string): ServerProcess => {
+      const server = servers.get(kind);
+      if (!server || !started.has(kind))
+        throw new ProvisionError(kind, `${what}: not started by this provisioner`);
+      if (stopping) throw new ProvisionError(kind, `${what}: the stores are stopping`);
+      return server;
+    };
+    const grace = this.options.stopGraceMs ?? 10_000;
     return {
       endpoints,
       unavailable,
       runDir: runDir.path,
       sessionId: runDir.sessionId,
-      pids: Object.fromEntries([...servers].map(([kind, server]) => [kind, server.pid])),
+      get pids() {
+        return Object.fromEntries([...servers].map(([kind, server]) => [kind, server.pid]));
+      },
+      kill: async (kind, signal = 'SIGKILL') => {
+        await serverOf(kind, 'kill').kill(signal);
+        log(`${kind}: killed on request (${signal})`);
+      },
+      restart: async (kind) => {
+        const server = serverOf(kind, 'restart');
+        if (server.exitInfo === undefined) await server.stop(grace);
+        const began = performance.now();
+        await started.get(kind)?.relaunch();
+        log(`${kind}: restarted in ${Math.round(performance.now() - began)} ms`);
+      },
       unexpectedExits: () =>
         Object.fromEntries(
           [...servers]

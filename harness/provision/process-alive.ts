@@ -36,3 +36,13 @@ export function killGroupNow(pid: number): void {
     }
   }
 }
+
+/** Whether any process of the group led by `pid` is still alive (a zombie leader counts until reaped). */
+export function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

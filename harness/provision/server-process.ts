@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { ProvisionError } from './errors.ts';
-import { killGroupNow } from './process-alive.ts';
+import { groupAlive, killGroupNow } from './process-alive.ts';
 import type { StoreKind } from './provisioner.ts';
 
 export interface ExitInfo {
@@ -104,6 +104,33 @@ export class ServerProcess {
     }
     killGroupNow(this.pid);
     if (this.#exit === undefined) await this.exited;
+  }
+
+  /**
+   * Deliberately crash the server (tests of outages): `signal` to its whole process group, then wait until
+   * every member is gone so its ports and locks are free. Not reported as an unexpected exit.
+   */
+  async kill(signal: NodeJS.Signals = 'SIGKILL', boundMs = 30_000): Promise<void> {
+    this.#stopping = true;
+    for (const target of [-this.pid, this.pid]) {
+      try {
+        process.kill(target, signal);
+      } catch {
+        // already gone
+      }
+    }
+    await this.exited;
+    const deadline = Date.now() + boundMs;
+    while (groupAlive(this.pid)) {
+      if (Date.now() >= deadline) {
+        killGroupNow(this.pid);
+        throw new ProvisionError(
+          this.store,
+          `process group ${this.pid} still alive ${boundMs} ms after ${signal}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   }
 
   /** For a process 'exit' handler, where nothing async runs. */

@@ -34,4 +34,13 @@ export const OUTBOX_MIGRATIONS: readonly Migration[] = [
         dead_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
     },
   },
+  {
+    version: 2,
+    description: "per-entity index for the relay's order guard",
+    async up(client) {
+      await client.query(
+        'CREATE INDEX dalbench_outbox_entity ON dalbench_outbox (collection, entity_id, seq)',
+      );
+    },
+  },
 ];

@@ -1,5 +1,6 @@
 // Publishes outbox events to the search store. Writes never wait on search being up: they only
-// append to the outbox. The relay claims a batch (SKIP LOCKED, so several relays can run), keeps
+// append to the outbox. The active relay (an advisory lock makes others stand by) claims a batch
+// in commit order, holding back an entity's events while an older one waits for a retry, keeps
 // only the newest event per entity (older ones are superseded: the search store's external
 // version makes the final state the newest either way), sends one _bulk, and then acknowledges.
 // A store outage is retried with capped backoff without spending attempts; a document the store
@@ -45,6 +46,8 @@ export interface DrainResult {
   readonly failed: number;
   readonly deadLettered: number;
 }
+
+const RELAY_LOCK_KEY = 0x64616c72; // "dalr"
 
 type OutboxRow = {
   seq: string;
@@ -117,10 +120,20 @@ export class OutboxRelay implements AsyncDisposable {
   async drainOnce(): Promise<DrainResult> {
     const published: PublishedEvent[] = [];
     const result = await this.#transaction(async (session) => {
+      // One active relay at a time (others stand by): two relays claiming different events of one
+      // entity could publish them out of order.
+      const lock = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [
+        RELAY_LOCK_KEY,
+      ]);
+      if (!lock.rows[0]?.ok) return { claimed: 0, published: 0, failed: 0, deadLettered: 0 };
+      // An event waits while an older event of the same entity waits for its retry: per-entity order.
       const claimed = await session.query<OutboxRow>(
         `SELECT seq::text, collection, entity_id, entity_version, op, payload, committed_at, attempts
-           FROM dalbench_outbox WHERE available_at <= clock_timestamp()
-           ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+           FROM dalbench_outbox o WHERE available_at <= clock_timestamp()
+            AND NOT EXISTS (SELECT 1 FROM dalbench_outbox older
+                             WHERE older.collection = o.collection AND older.entity_id = o.entity_id
+                               AND older.seq < o.seq AND older.available_at > clock_timestamp())
+           ORDER BY seq LIMIT $1 FOR UPDATE`,
         [this.#options.batchSize],
       );
       if (claimed.rows.length === 0) return { claimed: 0, published: 0, failed: 0, deadLettered: 0 };
@@ -261,7 +274,7 @@ export class OutboxRelay implements AsyncDisposable {
           }
         }
         for (const row of rows.filter((r) => r.op === 'delete')) {
-          await this.#documents.delete(collection, row.entity_id);
+          await this.#documents.delete(collection, row.entity_id, { version: row.entity_version });
         }
       }
     } catch (error) {

@@ -58,7 +58,12 @@ export interface DocumentRepository {
   index(collection: string, id: string, document: JsonDocument, options?: IndexOptions): Promise<void>;
   bulkIndex(collection: string, items: readonly BulkItem[]): Promise<BulkResult>;
   get(collection: string, id: string): Promise<StoredDocument | undefined>;
-  delete(collection: string, id: string): Promise<boolean>;
+  /**
+   * With `version` (external), the delete applies only over an older stored version, and a later
+   * write of an older version is refused where the store keeps tombstones (Elasticsearch, for
+   * index.gc_deletes). Returns false when absent or when the stored version is newer.
+   */
+  delete(collection: string, id: string, options?: IndexOptions): Promise<boolean>;
   search(collection: string, query: SearchQuery): Promise<SearchResult>;
   /** Make every acknowledged write visible to search now. */
   refresh(collection: string): Promise<void>;

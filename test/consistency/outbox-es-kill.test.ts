@@ -113,7 +113,9 @@ describe('outbox relay when Elasticsearch is killed and restarted', () => {
       pollIntervalMs: 10,
     });
     const live: { id: string; version: number }[] = [];
-    const deleted = new Set<string>();
+    /** Deleted entity → the phase and version of its delete, for failure messages. */
+    const deleted = new Map<string, string>();
+    let phase = 'before the kill';
     let written = 0;
     const writeSome = async (count: number) => {
       for (let i = 0; i < count; i++) {
@@ -129,7 +131,7 @@ describe('outbox relay when Elasticsearch is killed and restarted', () => {
           const target = live[index]!;
           expect(await writer.delete(target.id, target.version)).toBe(true);
           live.splice(index, 1);
-          deleted.add(target.id);
+          deleted.set(target.id, `${phase}, at version ${target.version + 1}`);
         }
         written++;
       }
@@ -138,19 +140,36 @@ describe('outbox relay when Elasticsearch is killed and restarted', () => {
     relay.start();
     await writeSome(WRITES_PER_PHASE);
     await stores.kill('elasticsearch');
+    phase = 'during the outage';
     // Every write below commits with search down: none of them waits on Elasticsearch.
     await writeSome(WRITES_PER_PHASE);
     expect(await waitFor(() => relay.stats().storeOutages >= 1, 15_000)).toBe(true);
     await writeSome(WRITES_PER_PHASE);
     expect(await relay.depth()).toBeGreaterThan(0);
     await stores.restart('elasticsearch');
+    phase = 'after the restart';
     await writeSome(WRITES_PER_PHASE);
-    expect(await relay.drain(60_000)).toBe(0);
+    // Drained by the background relay alone: a second concurrent drainer could reorder one entity's events
+    // (see the report: unversioned deletes), which is not what this test is about.
+    expect(await waitFor(async () => (await relay.depth()) === 0, 60_000)).toBe(true);
     await relay.stop();
     await search.refresh(EXPERIMENTS_COLLECTION);
 
     const rows = await local.metadata.experiments.list({ limit: 10_000 });
     expect(rows.map((r) => r.id).sort()).toEqual(live.map((e) => e.id).sort());
+    // Every id search holds (raw client: the port has no listing), so an extra names itself.
+    const inSearch = await search.client.search<unknown>({
+      index: search.indexName(EXPERIMENTS_COLLECTION),
+      size: 10_000,
+      _source: false,
+      version: true,
+    });
+    const extras = inSearch.hits.hits
+      .filter((hit) => !rows.some((row) => row.id === hit._id))
+      .map(
+        (hit) => `${hit._id} at version ${hit._version} (deleted ${deleted.get(hit._id ?? '') ?? 'never'})`,
+      );
+    expect(extras, `documents in search with no PostgreSQL row (seed ${seed})`).toEqual([]);
     expect(await search.count(EXPERIMENTS_COLLECTION)).toBe(rows.length);
     for (const row of rows) {
       const stored = await search.get(EXPERIMENTS_COLLECTION, row.id);
@@ -160,7 +179,7 @@ describe('outbox relay when Elasticsearch is killed and restarted', () => {
         contentHash(experimentSearchDocument(row)),
       );
     }
-    for (const id of deleted) expect(await search.get(EXPERIMENTS_COLLECTION, id)).toBeUndefined();
+    for (const id of deleted.keys()) expect(await search.get(EXPERIMENTS_COLLECTION, id)).toBeUndefined();
 
     const stats = relay.stats();
     console.log(`outbox-es-kill: ${written} writes, relay stats ${JSON.stringify(stats)}`);

@@ -22,4 +22,9 @@ export interface LocalStore {
   readonly url: string;
   readonly serverVersion: string;
   readonly notes: readonly string[];
+  /**
+   * Starts the server again with the same command: same port, same data directory. Only after the previous
+   * process is gone (the provisioner ensures that); hands the new process to `track` and waits until ready.
+   */
+  readonly relaunch: () => Promise<void>;
 }

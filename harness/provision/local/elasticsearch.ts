@@ -68,40 +68,44 @@ export async function startLocalElasticsearch(ctx: LocalContext): Promise<LocalS
   chownTree(config, ctx.user);
   const logFile = ctx.runDir.file('elasticsearch.log');
   ctx.log(`elasticsearch: starting ${version} (JDK ${jdk.major} at ${jdk.home}) as ${ctx.user.name}`);
-  const server = await ServerProcess.spawn({
-    store: 'elasticsearch',
-    command: join(home, 'bin', 'elasticsearch'),
-    args: [],
-    logFile,
-    cwd: base,
-    uid: ctx.user.uid,
-    gid: ctx.user.gid,
-    env: {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      HOME: base,
-      ES_JAVA_HOME: jdk.home,
-      ES_PATH_CONF: config,
-      ES_TMPDIR: tmp,
-      ES_JAVA_OPTS: '-Xms512m -Xmx512m -XX:-UsePerfData',
-      // No /tmp/hsperfdata_* from its JVMs: ES's scripts unset JAVA_TOOL_OPTIONS, so tell the CLI launcher
-      // (CLI_JAVA_OPTS) and the server (ES_JAVA_OPTS) each.
-      CLI_JAVA_OPTS: '-XX:-UsePerfData',
-    },
-  });
-  ctx.track(server);
   const url = `http://127.0.0.1:${httpPort}`;
-  const serverVersion = await waitReady({
-    store: 'elasticsearch',
-    probe: () => elasticsearchVersion(url),
-    timeoutMs: ctx.readyTimeoutMs ?? 120_000,
-    intervalMs: 250,
-    logFile,
-    exited: () => server.describeExit(),
-    signal: ctx.signal,
-  });
+  const launch = async (): Promise<string> => {
+    const server = await ServerProcess.spawn({
+      store: 'elasticsearch',
+      command: join(home, 'bin', 'elasticsearch'),
+      args: [],
+      logFile,
+      cwd: base,
+      uid: ctx.user.uid,
+      gid: ctx.user.gid,
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        HOME: base,
+        ES_JAVA_HOME: jdk.home,
+        ES_PATH_CONF: config,
+        ES_TMPDIR: tmp,
+        ES_JAVA_OPTS: '-Xms512m -Xmx512m -XX:-UsePerfData',
+        // No /tmp/hsperfdata_* from its JVMs: ES's scripts unset JAVA_TOOL_OPTIONS, so tell the CLI launcher
+        // (CLI_JAVA_OPTS) and the server (ES_JAVA_OPTS) each.
+        CLI_JAVA_OPTS: '-XX:-UsePerfData',
+      },
+    });
+    ctx.track(server);
+    return waitReady({
+      store: 'elasticsearch',
+      probe: () => elasticsearchVersion(url),
+      timeoutMs: ctx.readyTimeoutMs ?? 120_000,
+      intervalMs: 250,
+      logFile,
+      exited: () => server.describeExit(),
+      signal: ctx.signal,
+    });
+  };
+  const serverVersion = await launch();
   return {
     url,
     serverVersion,
+    relaunch: async () => void (await launch()),
     notes: [
       `integ-test archive (core modules only: no _delete_by_query/_reindex/painless/language analyzers), heap 512 MiB, JDK ${jdk.major}`,
     ],

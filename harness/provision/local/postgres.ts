@@ -63,33 +63,41 @@ export async function startLocalPostgres(ctx: LocalContext): Promise<LocalStore>
     throw new ProvisionError('postgres', 'initdb failed', { cause: error });
   });
   const port = await freePort();
-  const server = await ServerProcess.spawn({
-    store: 'postgres',
-    command: join(binDir, 'postgres'),
-    args: [
-      '-D',
-      dataDir,
-      '-p',
-      String(port),
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-k',
-      home,
-      ...BENCH_SETTINGS.flatMap((setting) => ['-c', setting]),
-    ],
-    logFile,
-    stopSignal: 'SIGINT', // fast shutdown; SIGTERM would wait for every client to disconnect
-    ...asUser,
-  });
-  ctx.track(server);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const serverVersion = await waitReady({
-    store: 'postgres',
-    probe: () => postgresVersion(url),
-    timeoutMs: ctx.readyTimeoutMs ?? 30_000,
-    logFile,
-    exited: () => server.describeExit(),
-    signal: ctx.signal,
-  });
-  return { url, serverVersion, notes: [`benchmark instance: ${BENCH_SETTINGS.join(' ')} (not durable)`] };
+  const launch = async (): Promise<string> => {
+    const server = await ServerProcess.spawn({
+      store: 'postgres',
+      command: join(binDir, 'postgres'),
+      args: [
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-k',
+        home,
+        ...BENCH_SETTINGS.flatMap((setting) => ['-c', setting]),
+      ],
+      logFile,
+      stopSignal: 'SIGINT', // fast shutdown; SIGTERM would wait for every client to disconnect
+      ...asUser,
+    });
+    ctx.track(server);
+    return waitReady({
+      store: 'postgres',
+      probe: () => postgresVersion(url),
+      timeoutMs: ctx.readyTimeoutMs ?? 30_000,
+      logFile,
+      exited: () => server.describeExit(),
+      signal: ctx.signal,
+    });
+  };
+  const serverVersion = await launch();
+  return {
+    url,
+    serverVersion,
+    relaunch: async () => void (await launch()),
+    notes: [`benchmark instance: ${BENCH_SETTINGS.join(' ')} (not durable)`],
+  };
 }

@@ -30,24 +30,32 @@ export async function startLocalRedis(ctx: LocalContext): Promise<LocalStore> {
   const dir = makeOwnedDir(ctx.runDir.file('redis'), ctx.user);
   const logFile = ctx.runDir.file('redis.log');
   const port = await freePort();
-  const server = await ServerProcess.spawn({
-    store: 'redis',
-    command: binary,
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
-    logFile,
-    cwd: dir,
-    uid: ctx.user.uid,
-    gid: ctx.user.gid,
-  });
-  ctx.track(server);
   const url = `redis://127.0.0.1:${port}`;
-  const serverVersion = await waitReady({
-    store: 'redis',
-    probe: () => redisVersion(url),
-    timeoutMs: ctx.readyTimeoutMs ?? 30_000,
-    logFile,
-    exited: () => server.describeExit(),
-    signal: ctx.signal,
-  });
-  return { url, serverVersion, notes: ['no persistence (--save "" --appendonly no)'] };
+  const launch = async (): Promise<string> => {
+    const server = await ServerProcess.spawn({
+      store: 'redis',
+      command: binary,
+      args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+      logFile,
+      cwd: dir,
+      uid: ctx.user.uid,
+      gid: ctx.user.gid,
+    });
+    ctx.track(server);
+    return waitReady({
+      store: 'redis',
+      probe: () => redisVersion(url),
+      timeoutMs: ctx.readyTimeoutMs ?? 30_000,
+      logFile,
+      exited: () => server.describeExit(),
+      signal: ctx.signal,
+    });
+  };
+  const serverVersion = await launch();
+  return {
+    url,
+    serverVersion,
+    relaunch: async () => void (await launch()),
+    notes: ['no persistence (--save "" --appendonly no)'],
+  };
 }

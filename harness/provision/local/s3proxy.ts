@@ -61,26 +61,30 @@ export async function startLocalS3Proxy(ctx: LocalContext): Promise<LocalStore> 
   );
   const logFile = ctx.runDir.file('s3.log');
   // The jar is in our cache (maybe unreadable to the run user), and S3Proxy is fine as root: run as ourselves.
-  const server = await ServerProcess.spawn({
-    store: 's3',
-    command: jdk.java,
-    args: ['-XX:-UsePerfData', `-Djava.io.tmpdir=${tmp}`, '-jar', jar, '--properties', properties],
-    logFile,
-    cwd: base,
-  });
-  ctx.track(server);
   const url = formatS3Url({ endpoint, accessKeyId: identity, secretAccessKey: credential, region: REGION });
-  const serverVersion = await waitReady({
-    store: 's3',
-    probe: () => s3Version(url, `S3Proxy ${S3PROXY_VERSION}`),
-    timeoutMs: ctx.readyTimeoutMs ?? 60_000,
-    logFile,
-    exited: () => server.describeExit(),
-    signal: ctx.signal,
-  });
+  const launch = async (): Promise<string> => {
+    const server = await ServerProcess.spawn({
+      store: 's3',
+      command: jdk.java,
+      args: ['-XX:-UsePerfData', `-Djava.io.tmpdir=${tmp}`, '-jar', jar, '--properties', properties],
+      logFile,
+      cwd: base,
+    });
+    ctx.track(server);
+    return waitReady({
+      store: 's3',
+      probe: () => s3Version(url, `S3Proxy ${S3PROXY_VERSION}`),
+      timeoutMs: ctx.readyTimeoutMs ?? 60_000,
+      logFile,
+      exited: () => server.describeExit(),
+      signal: ctx.signal,
+    });
+  };
+  const serverVersion = await launch();
   return {
     url,
     serverVersion,
+    relaunch: async () => void (await launch()),
     notes: [
       'S3Proxy filesystem-nio2: a correctness-true S3 API, not a performance peer of MinIO or a cloud S3',
     ],

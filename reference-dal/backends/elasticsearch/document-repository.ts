@@ -139,14 +139,18 @@ export class ElasticsearchDocumentRepository implements DocumentRepository, Asyn
     }
   }
 
-  async delete(collection: string, id: string): Promise<boolean> {
+  async delete(collection: string, id: string, options: IndexOptions = {}): Promise<boolean> {
     validateDocumentId(id);
     const index = this.indexName(collection);
+    const versioned =
+      options.version === undefined ? {} : { version: options.version, version_type: 'external' as const };
     try {
-      const response = await this.#client.delete({ index, id, refresh: this.#refresh });
+      const response = await this.#client.delete({ index, id, refresh: this.#refresh, ...versioned });
       return response.result === 'deleted';
     } catch (error) {
       if (statusOf(error) === 404) return false;
+      // A newer version is stored: this delete is stale and must not remove it.
+      if (statusOf(error) === 409 && options.version !== undefined) return false;
       throw this.#wrap(`delete ${collection}/${id}`, error);
     }
   }

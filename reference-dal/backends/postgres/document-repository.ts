@@ -127,13 +127,15 @@ export class PostgresDocumentRepository implements DocumentRepository, AsyncDisp
     return row ? { id: row.id, document: row.doc, version: Number(row.version) } : undefined;
   }
 
-  async delete(collection: string, id: string): Promise<boolean> {
+  async delete(collection: string, id: string, options: IndexOptions = {}): Promise<boolean> {
     validateCollection(collection);
     validateDocumentId(id);
+    // A versioned delete removes only an older version; this backend keeps no tombstone afterwards.
     const result = await this.#query(
       `delete ${collection}/${id}`,
-      'DELETE FROM dalbench_documents WHERE collection = $1 AND id = $2',
-      [collection, id],
+      `DELETE FROM dalbench_documents WHERE collection = $1 AND id = $2
+         AND ($3::bigint IS NULL OR version IS NULL OR version < $3::bigint)`,
+      [collection, id, options.version ?? null],
     );
     return result.rowCount === 1;
   }
