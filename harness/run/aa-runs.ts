@@ -2,11 +2,11 @@
 // sequence) N times on one set of stores, each run's results written to DIR/run-i/results.json.
 import path from 'node:path';
 import { provisionStores } from '../provision/create-provisioner.ts';
-import type { ProvisionedStores } from '../provision/provisioner.ts';
 import { writeResults } from '../report/results-io.ts';
 import type { Results } from '../report/results-schema.ts';
 import { runBenchmark, storeKinds, type RunEvent } from './run-benchmark.ts';
 import type { RunPlan } from './run-plan.ts';
+import { borrowStores } from './shared-stores.ts';
 
 export async function runAaSet(
   plan: RunPlan,
@@ -17,12 +17,7 @@ export async function runAaSet(
   const log = (line: string) => hooks.onEvent?.({ type: 'log', line });
   // Stores come up once for the whole set, so every run measures the same servers.
   await using stores = await provisionStores(plan.stores, storeKinds(plan.profiles), log);
-  const shared: ProvisionedStores = {
-    endpoints: stores.endpoints,
-    unavailable: stores.unavailable,
-    stop: () => Promise.resolve(),
-    [Symbol.asyncDispose]: () => Promise.resolve(),
-  };
+  const shared = borrowStores(stores);
   const out: { path: string; results: Results }[] = [];
   for (let i = 1; i <= runs; i++) {
     if (hooks.signal?.aborted) break;

@@ -4,7 +4,10 @@
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
 import { exitCodeFor } from '../../budgets/exit-code.ts';
-import { evaluateBudgets } from '../../budgets/evaluate.ts';
+import { confirmOutcomes } from '../../budgets/confirm.ts';
+import { evaluateBudgetOutcomes } from '../../budgets/evaluate.ts';
+import { provisionStores } from '../../provision/create-provisioner.ts';
+import { borrowStores } from '../../run/shared-stores.ts';
 import { loadBudgetSet } from '../../budgets/load.ts';
 import { writeResults } from '../../report/results-io.ts';
 import { writeReports } from '../../report/write.ts';
@@ -12,13 +15,15 @@ import { loadConfigFile } from '../../run/config.ts';
 import { defaultOutDir, linkLatest } from '../../run/output-dir.ts';
 import { progressPrinter } from '../../run/progress.ts';
 import { resolvePlan, type RunFlags } from '../../run/resolve-plan.ts';
-import { runBenchmark } from '../../run/run-benchmark.ts';
+import { runBenchmark, storeKinds } from '../../run/run-benchmark.ts';
 import { summaryTable } from '../../run/summary-table.ts';
 import { EXIT, type RegisterCommand } from '../io.ts';
 
 interface Flags extends RunFlags {
   out?: string;
   budgets?: string;
+  confirm?: string;
+  skippedAsFail?: boolean;
   json?: boolean;
   config?: string;
 }
@@ -44,6 +49,11 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
     .option('--repeat <n>', 'run each scenario N times, profiles interleaved A B A B …')
     .option('--driver <driver>', 'dal | http | both (http: through `dalbench serve` via autocannon)')
     .option('--budgets <set>', 'evaluate a budget set (adr-024 or a file) and write reports')
+    .option(
+      '--confirm <k>',
+      'a failing relative budget re-runs its scenario × profiles K times and fails only if it holds',
+    )
+    .option('--skipped-as-fail', 'a budget that could not be evaluated fails (exit 1) instead of exit 2')
     .option('--config <file>', 'config file (default ./dalbench.config.ts when present)')
     .option('--json', 'plain progress lines and a JSON summary on stdout')
     .action(async (flags: Flags) => {
@@ -61,13 +71,49 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
         controller.abort();
       };
       process.once('SIGINT', onSigint);
+      const confirm = flags.confirm === undefined ? 0 : Number(flags.confirm);
+      if (!Number.isInteger(confirm) || confirm < 0 || confirm > 20)
+        throw new Error(`--confirm: expected an integer from 0 to 20, got "${flags.confirm}"`);
+      if (confirm > 0 && !budgets) throw new Error('--confirm needs --budgets');
       let results;
+      let verdicts;
       try {
-        results = await runBenchmark(plan, { signal: controller.signal, onEvent: print });
+        // Stores come up once and serve the run and any confirmation re-runs.
+        await using stores = await provisionStores(plan.stores, storeKinds(plan.profiles), (line) =>
+          print({ type: 'log', line }),
+        );
+        const hooks = {
+          signal: controller.signal,
+          onEvent: print,
+          provision: () => Promise.resolve(borrowStores(stores)),
+        };
+        results = await runBenchmark(plan, hooks);
+        if (budgets) {
+          const outcomes = evaluateBudgetOutcomes(results, budgets);
+          const judged =
+            confirm > 0
+              ? await confirmOutcomes(results, outcomes, {
+                  confirm,
+                  rerun: async ({ scenario, profiles, times }) => {
+                    io.err(`confirming ${scenario} on ${profiles.join(' vs ')}: ${times} more runs\n`);
+                    const again = await runBenchmark(
+                      {
+                        ...plan,
+                        scenarios: plan.scenarios.filter((e) => e.scenario.name === scenario),
+                        profiles: plan.profiles.filter((p) => profiles.includes(p.name)),
+                        repeat: times,
+                      },
+                      hooks,
+                    );
+                    return again.scenarios;
+                  },
+                })
+              : outcomes;
+          verdicts = judged.map((o) => o.verdict);
+        }
       } finally {
         process.removeListener('SIGINT', onSigint);
       }
-      const verdicts = budgets ? evaluateBudgets(results, budgets) : undefined;
       const final = verdicts ? { ...results, verdicts } : results;
       const file = await writeResults(outDir, final);
       if (!flags.out) await linkLatest(outDir);
@@ -86,7 +132,7 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
         io.err(`run incomplete: ${final.run.incompleteReason ?? ''}\n`);
         setExit(EXIT.error);
       } else if (verdicts) {
-        setExit(exitCodeFor(verdicts));
+        setExit(exitCodeFor(verdicts, { skippedAsFail: flags.skippedAsFail ?? false }));
       }
     });
 };
