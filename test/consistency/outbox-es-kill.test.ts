@@ -3,7 +3,6 @@
 // is SIGKILLed mid-stream and restarted on the same port and data. Writes keep committing (they never
 // wait on search); once drained, search holds exactly the PostgreSQL rows, and the relay's counters
 // say what happened. One ES start and one restart for the whole file.
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ElasticsearchDocumentRepository } from '../../reference-dal/backends/elasticsearch/document-repository.ts';
 import { METADATA_TABLES } from '../../reference-dal/backends/postgres/metadata-migrations.ts';
@@ -14,6 +13,7 @@ import {
   experimentSearchDocument,
 } from '../../reference-dal/consistency/experiment-writer.ts';
 import { OutboxRelay } from '../../reference-dal/consistency/relay.ts';
+import { canonicalJson, sha256Hex } from '../../reference-dal/migration/digest.ts';
 import { DataAccessLayer } from '../../reference-dal/dal/data-access-layer.ts';
 import type { JsonDocument } from '../../reference-dal/ports/documents.ts';
 import type { Experiment } from '../../reference-dal/ports/transactional.ts';
@@ -25,19 +25,7 @@ import { requireStore } from '../support/stores.ts';
 
 const WRITES_PER_PHASE = 40;
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-const contentHash = (document: JsonDocument) =>
-  createHash('sha256').update(canonicalJson(document)).digest('hex');
+const contentHash = (document: JsonDocument) => sha256Hex(canonicalJson(document));
 
 function experiment(rng: Rng, n: number): Experiment {
   const pick = <T>(items: readonly T[]): T => items[rng.int(items.length)]!;

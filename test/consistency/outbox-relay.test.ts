@@ -1,7 +1,7 @@
 // The outbox relay on real PostgreSQL + Elasticsearch: after the relay drains, the search store
 // holds exactly the experiments PostgreSQL holds (same ids, same content), whatever the order of
 // writes and relay steps; a replayed older event never overwrites a newer one.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import {
 } from '../../reference-dal/consistency/experiment-writer.ts';
 import { OUTBOX_MIGRATIONS, OUTBOX_NAMESPACE } from '../../reference-dal/consistency/outbox-schema.ts';
 import { OutboxRelay } from '../../reference-dal/consistency/relay.ts';
+import { canonicalJson, sha256Hex } from '../../reference-dal/migration/digest.ts';
 import { DataAccessLayer } from '../../reference-dal/dal/data-access-layer.ts';
 import type { DocumentRepository, JsonDocument } from '../../reference-dal/ports/documents.ts';
 import type { Experiment } from '../../reference-dal/ports/transactional.ts';
@@ -48,20 +49,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ kind: 'relay' as const }) },
 );
 
-function contentHash(document: JsonDocument): string {
-  return createHash('sha256').update(canonicalJson(document)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+const contentHash = (document: JsonDocument) => sha256Hex(canonicalJson(document));
 
 describe('outbox relay into Elasticsearch', () => {
   let db: TestDatabase;

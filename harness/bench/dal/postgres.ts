@@ -2,11 +2,11 @@
 // server: (1) a point read through the metadata repository vs raw `pg` with a named prepared
 // statement; (2) saveMetrics of 5,000 points (one unnest upsert) vs a per-row INSERT loop like the
 // ADR sample's. Works in a scratch database it creates and drops. Ratios are measured, never asserted.
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Bench, type Task } from 'tinybench';
 import { median, medianUs, round2, type DalVsRawRow } from './bench-row.ts';
 import { DataAccessLayer } from '../../../reference-dal/dal/data-access-layer.ts';
+import { createTestDatabase } from '../../../test/support/databases.ts';
 import type { MetricPoint } from '../../../reference-dal/ports/time-series.ts';
 
 export type PostgresBenchRow = DalVsRawRow;
@@ -28,12 +28,9 @@ export async function benchPostgresDal(
   url: string,
   options: PostgresBenchOptions = {},
 ): Promise<PostgresBenchRow[]> {
-  const scratch = await ScratchDatabase.create(url);
-  try {
-    return await runBench(scratch.url, options);
-  } finally {
-    await scratch.drop();
-  }
+  // A database of its own on the given server, so the bench never touches the caller's tables.
+  await using scratch = await createTestDatabase(url, 'bench');
+  return runBench(scratch.url, options);
 }
 
 async function runBench(url: string, options: PostgresBenchOptions): Promise<PostgresBenchRow[]> {
@@ -159,38 +156,5 @@ async function runBench(url: string, options: PostgresBenchOptions): Promise<Pos
     ];
   } finally {
     await raw.end();
-  }
-}
-
-/** A database of its own on the given server, so the bench never touches the caller's tables. */
-class ScratchDatabase {
-  private constructor(
-    readonly serverUrl: string,
-    readonly name: string,
-    readonly url: string,
-  ) {}
-
-  static async create(serverUrl: string): Promise<ScratchDatabase> {
-    const name = `dalbench_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE DATABASE ${name}`);
-    } finally {
-      await admin.end();
-    }
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    return new ScratchDatabase(serverUrl, name, url.toString());
-  }
-
-  async drop(): Promise<void> {
-    const admin = new pg.Client({ connectionString: this.serverUrl });
-    await admin.connect();
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
   }
 }

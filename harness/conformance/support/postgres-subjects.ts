@@ -1,6 +1,9 @@
 // Backends under test, built the way the DAL builds them (pool, migrations, store-error wrapping,
 // counted retries) but without the DAL, so a contract suite can open several views of one store.
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.ts';
+import { timeSeriesContract } from '../time-series.contract.ts';
 import type { StoreName } from '../../../reference-dal/errors.ts';
 import type { TimeSeriesRepository } from '../../../reference-dal/ports/time-series.ts';
 import { queryableOf, storeErrorsFrom, type Queryable } from '../../../reference-dal/sql/queryable.ts';
@@ -39,5 +42,37 @@ export async function openTimeSeries(
     readPoints: repository.readPoints.bind(repository),
     countPoints: repository.countPoints.bind(repository),
     [Symbol.asyncDispose]: () => subject[Symbol.asyncDispose](),
+  });
+}
+
+/**
+ * Register the time-series contract for one SQL backend on a fresh database of `server()`'s server.
+ * `server` is called in beforeAll, so a skipped suite never asks for an unavailable store.
+ */
+export function timeSeriesContractOnFreshDatabase(options: {
+  readonly title: string;
+  readonly label: string;
+  readonly store: StoreName;
+  readonly server: () => string;
+  readonly migrate: (pool: pg.Pool) => Promise<void>;
+  readonly build: (db: Queryable) => TimeSeriesRepository;
+}): void {
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(options.server(), options.label);
+  });
+  afterAll(async () => {
+    await database?.[Symbol.asyncDispose]();
+  });
+  timeSeriesContract(options.title, async () => {
+    if (!database) throw new Error('database not created');
+    const url = database.url;
+    const repo = () => openTimeSeries(url, options.store, options.migrate, options.build);
+    const repository = await repo();
+    return {
+      repository,
+      openAnother: repo,
+      [Symbol.asyncDispose]: () => repository[Symbol.asyncDispose](),
+    };
   });
 }
