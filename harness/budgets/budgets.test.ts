@@ -322,3 +322,35 @@ describe('relative gates: noise and confirmation', () => {
     expect(flaky[0]?.verdict.message).toMatch(/^NOT CONFIRMED/);
   });
 });
+
+describe('a budget over an operation with no successful sample', () => {
+  it('is not evaluated (exit 2), never a pass at "0 ms"', () => {
+    const results = syntheticResults({ seed: 5, samplesPerOperation: 50 });
+    const broken = {
+      ...results,
+      scenarios: results.scenarios.map((s) =>
+        s.scenario === 'realtime-detection' && s.profile === 'polyglot'
+          ? {
+              ...s,
+              operations: s.operations.map((o) => ({
+                ...o,
+                count: 0,
+                throughput: 0,
+                errors: { StoreTimeoutError: 12 },
+              })),
+            }
+          : s,
+      ),
+    };
+    const verdicts = evaluateBudgets(
+      broken,
+      resolveBudgetSet(
+        { name: 't', budgets: [{ expr: 'p99(realtime-detection.request, polyglot) < 1000ms' }] },
+        'inline',
+      ),
+    );
+    expect(verdicts.map((v) => v.status)).toEqual(['not-evaluated']);
+    expect(verdicts[0]?.message).toContain('no successful request operation (errors: StoreTimeoutError ×12)');
+    expect(exitCodeFor(verdicts)).toBe(2);
+  });
+});

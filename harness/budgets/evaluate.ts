@@ -108,6 +108,12 @@ function evaluateOne(results: Results, budget: Budget, source: string, ctx: Cont
             matcher(metric.operation),
           );
           for (const operation of operations) {
+            const empty = emptyOperation([...candRuns, ...baseRuns], operation);
+            if (empty) {
+              const instance = { scenario, profile, operation, baseline };
+              push(instance, notEvaluated(budget, label(instance), empty));
+              continue;
+            }
             const cand = operationValues(candRuns, operation, metric.stat);
             const base = operationValues(baseRuns, operation, metric.stat);
             if (cand.length === 0 || base.length === 0) continue;
@@ -135,6 +141,12 @@ function evaluateOne(results: Results, budget: Budget, source: string, ctx: Cont
           matcher(metric.operation),
         );
         for (const operation of operations) {
+          const empty = emptyOperation(runs, operation);
+          if (empty) {
+            const instance = { scenario, profile, operation };
+            push(instance, notEvaluated(budget, label(instance), empty));
+            continue;
+          }
           const samples = operationValues(
             runs,
             operation,
@@ -169,6 +181,21 @@ function evaluateOne(results: Results, budget: Budget, source: string, ctx: Cont
   }
   if (outcomes.length === 0) throw fail(`selects nothing: ${describeMissing(metric, scenarios, results)}`);
   return outcomes;
+}
+
+/** A latency or throughput of zero successful operations is no measurement: say which run had none. */
+function emptyOperation(runs: readonly ScenarioResult[], operation: string): string | undefined {
+  const empty = runs.filter((run) => run.operations.some((o) => o.name === operation && o.count === 0));
+  if (empty.length === 0) return undefined;
+  return empty
+    .map((run) => {
+      const op = run.operations.find((o) => o.name === operation);
+      const errors = Object.entries(op?.errors ?? {})
+        .map(([name, n]) => `${name} ×${n}`)
+        .join(', ');
+      return `${run.scenario}/${run.profile}#${run.repeat}: no successful ${operation} operation${errors ? ` (errors: ${errors})` : ''}`;
+    })
+    .join('; ');
 }
 
 function operationValues(

@@ -10,7 +10,7 @@ const seed = () => 99;
 describe('resolvePlan', () => {
   it('defaults to every scenario on the three built-in profiles, with the seed it was given', () => {
     const plan = resolvePlan({ quick: true }, undefined, seed);
-    expect(plan.scenarios.map((s) => s.scenario.name)).toHaveLength(8);
+    expect(plan.scenarios.map((s) => s.scenario.name)).toHaveLength(10);
     expect(plan.profiles.map((p) => p.name)).toEqual(['polyglot', 'single-postgres', 'polyglot-nocache']);
     expect(plan.seed).toBe(99);
     expect(plan.load).toEqual({ type: 'closed', concurrency: 4 });

@@ -3,10 +3,14 @@
 // run the scenario through the runner (and the http driver when asked), dispose it, and collect
 // every result — a pair that cannot run is recorded as skipped/errored with the reason. An abort
 // (Ctrl-C) stops the current scenario, records the rest as incomplete, and still returns results.
+// A job scenario (migration) is called once per repeat for the profiles it names instead of the
+// runner; a scenario asking for faults gets those stores routed through a TCP fault proxy.
 import { randomBytes } from 'node:crypto';
 import { missingStores, type Profile, type ProfileStore } from '../../reference-dal/profiles/profile.ts';
-import { SystemUnderTest } from '../../reference-dal/profiles/system-under-test.ts';
+import { SystemUnderTest, type FaultSwitch } from '../../reference-dal/profiles/system-under-test.ts';
 import type { ScenarioEntry } from '../../scenarios/index.ts';
+import type { ScenarioJob } from './jobs/job.ts';
+import { startTcpProxy, targetOf, type TcpProxy } from '../faults/tcp-proxy.ts';
 import { buildResults } from '../metrics/build-results.ts';
 import { collectRunMetadata } from '../metrics/run-metadata.ts';
 import { provisionStores } from '../provision/create-provisioner.ts';
@@ -76,6 +80,28 @@ export async function runBenchmark(plan: RunPlan, hooks: RunHooks = {}): Promise
           );
           continue;
         }
+        if (entry.job) {
+          // Jobs report only for the profiles they name: the others get no row at all.
+          if (!entry.job.profiles.includes(profile.name)) continue;
+          emit({ type: 'pair-start', scenario: name, profile: profile.name, repeat, driver: 'dal' });
+          record(
+            await runJob(
+              plan,
+              name,
+              entry.job,
+              profile,
+              repeat,
+              endpoints,
+              `${runLabel}_${s}_${repeat}`,
+              hooks,
+              {
+                up,
+                unavailable: stores.unavailable,
+              },
+            ),
+          );
+          continue;
+        }
         const missing = missingStores(profile, up, stores.unavailable);
         if (missing) {
           record(notRunResult(name, profile.name, repeat, 'skipped', missing));
@@ -109,6 +135,66 @@ export function storeKinds(profiles: readonly Profile[]): StoreKind[] {
   return [...kinds];
 }
 
+async function runJob(
+  plan: RunPlan,
+  name: string,
+  job: ScenarioJob,
+  profile: Profile,
+  repeat: number,
+  endpoints: Partial<Record<ProfileStore, string>>,
+  label: string,
+  hooks: RunHooks,
+  stores: { up: readonly StoreKind[]; unavailable: Readonly<Partial<Record<StoreKind, string>>> },
+): Promise<ScenarioResult> {
+  const missing = job.stores.filter((kind) => !stores.up.includes(kind));
+  if (missing.length > 0) {
+    const why = missing
+      .map((k) => `${k} (unavailable${stores.unavailable[k] ? `: ${stores.unavailable[k]}` : ''})`)
+      .join(', ');
+    return notRunResult(name, profile.name, repeat, 'skipped', `${name} needs ${why}`);
+  }
+  if (plan.shard && plan.shard.index > 1) {
+    // A job is one piece of work, not a load to split: shard 1 runs it, merged shards count it once.
+    return notRunResult(name, profile.name, repeat, 'skipped', `${name} is a job: it runs on shard 1 only`);
+  }
+  const log = (line: string) => hooks.onEvent?.({ type: 'log', line });
+  try {
+    const result = await job.run({
+      endpoints,
+      seed: plan.seed + repeat,
+      label,
+      profile: profile.name,
+      repeat,
+      log,
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+    });
+    return { ...result, scenario: name, profile: profile.name, repeat };
+  } catch (error) {
+    return notRunResult(name, profile.name, repeat, 'errored', `job failed: ${describeError(error)}`);
+  }
+}
+
+/** One fault proxy per store the scenario asks for that this profile uses and that is up. */
+async function startFaultProxies(
+  entry: ScenarioEntry,
+  profile: Profile,
+  endpoints: Partial<Record<ProfileStore, string>>,
+): Promise<Map<ProfileStore, TcpProxy>> {
+  const proxies = new Map<ProfileStore, TcpProxy>();
+  try {
+    for (const kind of entry.faults ?? []) {
+      const url = endpoints[kind];
+      const used = profile.requires.includes(kind) || profile.optional.includes(kind);
+      if (!url || !used) continue;
+      proxies.set(kind, await startTcpProxy(targetOf(url)));
+    }
+  } catch (error) {
+    await Promise.all([...proxies.values()].map((p) => p.close()));
+    throw error;
+  }
+  return proxies;
+}
+
 async function runPair(
   plan: RunPlan,
   entry: ScenarioEntry,
@@ -120,11 +206,56 @@ async function runPair(
   up: readonly StoreKind[],
   unavailable: Readonly<Partial<Record<StoreKind, string>>>,
 ): Promise<ScenarioResult[]> {
+  const name = entry.scenario.name;
+  let proxies: Map<ProfileStore, TcpProxy>;
+  try {
+    proxies = await startFaultProxies(entry, profile, endpoints);
+  } catch (error) {
+    return [
+      notRunResult(
+        name,
+        profile.name,
+        repeat,
+        'errored',
+        `starting fault proxies failed: ${describeError(error)}`,
+      ),
+    ];
+  }
+  try {
+    return await buildAndRun(plan, entry, profile, repeat, endpoints, label, hooks, up, unavailable, proxies);
+  } finally {
+    // After the system under test is disposed (its cleanup restores the path first), never before.
+    await Promise.all([...proxies.values()].map((p) => p.close()));
+  }
+}
+
+async function buildAndRun(
+  plan: RunPlan,
+  entry: ScenarioEntry,
+  profile: Profile,
+  repeat: number,
+  endpoints: Partial<Record<ProfileStore, string>>,
+  label: string,
+  hooks: RunHooks,
+  up: readonly StoreKind[],
+  unavailable: Readonly<Partial<Record<StoreKind, string>>>,
+  proxies: ReadonlyMap<ProfileStore, TcpProxy>,
+): Promise<ScenarioResult[]> {
   const emit = hooks.onEvent ?? (() => {});
   const name = entry.scenario.name;
+  const routed = { ...endpoints };
+  const faults: Partial<Record<ProfileStore, FaultSwitch>> = {};
+  for (const [kind, proxy] of proxies) {
+    routed[kind] = proxy.rewrite(endpoints[kind]!);
+    faults[kind] = proxy;
+  }
   let sut: SystemUnderTest;
   try {
-    sut = await SystemUnderTest.build(profile, { endpoints, runLabel: label });
+    sut = await SystemUnderTest.build(profile, {
+      endpoints: routed,
+      runLabel: label,
+      ...(proxies.size > 0 ? { faults } : {}),
+    });
   } catch (error) {
     return [
       notRunResult(
@@ -137,6 +268,9 @@ async function runPair(
     ];
   }
   try {
+    const inapplicable = entry.applies?.(sut.capabilities);
+    if (inapplicable !== undefined)
+      return [notRunResult(name, profile.name, repeat, 'skipped', inapplicable)];
     return await runWith(sut, plan, entry, profile, repeat, hooks, up, unavailable);
   } finally {
     // A failed cleanup is reported, not allowed to throw away the results measured.

@@ -33,6 +33,21 @@ const storageConfigSchema = z
     timeoutMs: positiveInt.max(600_000).default(30_000),
     /** Bounded retries of transient failures (0 = no retry). */
     retryAttempts: z.number().int().min(0).max(20).default(3),
+    /**
+     * Fail fast while a store is down: open after N consecutive store failures, retry after the
+     * cooldown. `false` disables it. Not applied to the transactional store (the system of record).
+     */
+    circuitBreaker: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            failureThreshold: positiveInt.max(1000).default(5),
+            cooldownMs: positiveInt.max(600_000).default(1_000),
+          })
+          .strict(),
+      ])
+      .default({ failureThreshold: 5, cooldownMs: 1_000 }),
     /** Backend-specific settings (bucket, index prefix, credentials, refresh policy, ...). */
     options: z.record(z.string(), z.unknown()).default({}),
   })

@@ -11,6 +11,7 @@ import type { TransactionalSession } from '../ports/transactional.ts';
 import { newRetryCounters, type RetryCounters } from '../sql/retry.ts';
 import { defaultBackendFactories } from './backend-factories.ts';
 import { checkAll, type HealthReport } from './health.ts';
+import { CircuitBreaker, guardService, type CircuitStats } from '../resilience/circuit-breaker.ts';
 import type { BackendContext, BackendFactories, StorageServices, StoreHandle } from './services.ts';
 
 export interface DataAccessLayerOptions {
@@ -24,7 +25,17 @@ interface Slot {
   readonly config: StorageConfig;
   readonly handle: StoreHandle<StorageType>;
   readonly counters: RetryCounters;
+  readonly breaker?: CircuitBreaker;
 }
+
+/** Port methods that go through the store's circuit breaker (the transactional store has none). */
+const GUARDED_METHODS: Readonly<Record<StorageType, readonly string[]>> = {
+  transactional: [],
+  timeseries: ['saveMetrics', 'queryMetrics', 'readPoints', 'countPoints'],
+  document: ['index', 'bulkIndex', 'get', 'delete', 'search', 'refresh', 'count'],
+  object: ['put', 'get', 'getStream', 'head', 'delete', 'list', 'presignGet'],
+  cache: ['get', 'mget', 'set', 'del', 'ping', 'serverStats'],
+};
 
 export class DataAccessLayer implements AsyncDisposable {
   readonly #slots: ReadonlyMap<StorageType, Slot>;
@@ -52,8 +63,12 @@ export class DataAccessLayer implements AsyncDisposable {
           );
         }
         const counters = newRetryCounters();
-        const handle = await factory({ config, retry: { attempts: config.retryAttempts }, counters });
-        return { config, handle, counters };
+        const built = await factory({ config, retry: { attempts: config.retryAttempts }, counters });
+        const methods = GUARDED_METHODS[config.type];
+        if (!config.circuitBreaker || methods.length === 0) return { config, handle: built, counters };
+        const breaker = new CircuitBreaker(built.store, config.url, config.circuitBreaker);
+        const handle = { ...built, service: guardService(built.service, methods, breaker) };
+        return { config, handle, counters, breaker };
       }),
     );
     const slots = new Map<StorageType, Slot>();
@@ -129,6 +144,15 @@ export class DataAccessLayer implements AsyncDisposable {
   /** Snapshot of retry counters per storage type (retries made, retries exhausted). */
   retryCounters(): Readonly<Partial<Record<StorageType, Readonly<RetryCounters>>>> {
     return Object.fromEntries([...this.#slots.entries()].map(([type, slot]) => [type, { ...slot.counters }]));
+  }
+
+  /** Circuit state per storage type that has a breaker (opened, rejected calls). */
+  circuitStats(): Readonly<Partial<Record<StorageType, CircuitStats>>> {
+    return Object.fromEntries(
+      [...this.#slots.entries()].flatMap(([type, slot]) =>
+        slot.breaker ? [[type, slot.breaker.stats()]] : [],
+      ),
+    );
   }
 
   /** Release every pool. Idempotent; a failure to close one store does not stop the others. */

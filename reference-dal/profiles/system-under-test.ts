@@ -23,6 +23,18 @@ import type { Profile, ProfileEnvironment, ProfileStore } from './profile.ts';
 /** Collections scenarios index into; dropped on dispose (ES indices; PostgreSQL goes with its database). */
 export const SUT_COLLECTIONS = ['experiments', 'detections'] as const;
 
+/**
+ * A switch that takes one store's network path down and back up (the harness's TCP fault proxy fits it
+ * structurally; the DAL never imports the harness).
+ */
+export interface FaultSwitch {
+  cut(): void;
+  restore(): void;
+}
+
+/** Fault switch per store whose endpoint was routed through one. */
+export type FaultSwitches = Readonly<Partial<Record<ProfileStore, FaultSwitch>>>;
+
 export interface SystemUnderTestOptions {
   /** Endpoint URL per store that is up (servers; the profile's databases are created on them). */
   readonly endpoints: Readonly<Partial<Record<ProfileStore, string>>>;
@@ -30,6 +42,8 @@ export interface SystemUnderTestOptions {
   readonly runLabel: string;
   readonly factories?: BackendFactories;
   readonly relay?: { readonly pollIntervalMs?: number; readonly batchSize?: number };
+  /** Outage switches for stores whose endpoints go through a fault proxy (failure-isolation scenarios). */
+  readonly faults?: FaultSwitches;
 }
 
 export interface Capabilities {
@@ -56,6 +70,8 @@ export class SystemUnderTest implements AsyncDisposable {
     readonly capabilities: Capabilities,
     readonly warnings: readonly string[],
     cleanups: (() => Promise<void>)[],
+    /** Outage switches handed in by the harness (empty unless a scenario asked for faults). */
+    readonly faults: FaultSwitches = {},
   ) {
     this.#cleanups = cleanups;
   }
@@ -135,6 +151,13 @@ export class SystemUnderTest implements AsyncDisposable {
         batchSize: options.relay?.batchSize ?? 500,
       });
       cleanups.push(() => relay.stop());
+      // Pushed last so it runs first on dispose: cleanup (dropping indices, the bucket) needs the
+      // network path a scenario may have cut.
+      const faults = options.faults ?? {};
+      cleanups.push(() => {
+        for (const fault of Object.values(faults)) fault.restore();
+        return Promise.resolve();
+      });
       const backends = Object.fromEntries(configs.map((c) => [c.type, c.backend]));
       return new SystemUnderTest(
         profile.name,
@@ -145,6 +168,7 @@ export class SystemUnderTest implements AsyncDisposable {
         Object.freeze({ backends, cache: cache !== undefined, presign: backends.object === 's3' }),
         Object.freeze([...(storage.warnings ?? [])]),
         cleanups,
+        faults,
       );
     } catch (error) {
       await undo();
@@ -200,11 +224,17 @@ export class SystemUnderTest implements AsyncDisposable {
   }
 }
 
-/** Elasticsearch indices and the S3 bucket outlive a dropped database: remove them explicitly. */
-async function removeExternalData(dal: DataAccessLayer): Promise<void> {
+/**
+ * Elasticsearch indices and the S3 bucket outlive a dropped database: remove them explicitly (the
+ * given collections' indices; every object and then the bucket). Used by the migration job too.
+ */
+export async function removeExternalData(
+  dal: DataAccessLayer,
+  collections: readonly string[] = SUT_COLLECTIONS,
+): Promise<void> {
   if (dal.has('document') && dal.documents instanceof ElasticsearchDocumentRepository) {
     const documents = dal.documents;
-    for (const collection of SUT_COLLECTIONS) await documents.dropCollection(collection);
+    for (const collection of collections) await documents.dropCollection(collection);
   }
   if (dal.has('object') && dal.objects instanceof S3ObjectRepository) {
     const objects = dal.objects;

@@ -2,6 +2,17 @@
 // terms aggregation, highlight, _cluster/health) so it runs on the integ-test archive and on a full
 // distribution alike. Client 8.19: speaks to 8.x and 9.x servers.
 import { Client, errors as esErrors } from '@elastic/elasticsearch';
+import { Transport, type TransportOptions } from '@elastic/transport';
+
+/**
+ * The transport's default retry backoff waits 1–4 s per attempt, so a dead node holds a caller for
+ * ~8 s; a real-time DAL retries within milliseconds (50, 100, 200 ms … capped at 250 ms).
+ */
+class FastRetryTransport extends Transport {
+  constructor(options: TransportOptions) {
+    super({ ...options, retryBackoff: (_min, _max, attempt) => Math.min(0.025 * 2 ** attempt, 0.25) });
+  }
+}
 import type { StorageConfig } from '../../config/storage-config.ts';
 import { StoreError, ValidationError } from '../../errors.ts';
 import {
@@ -50,6 +61,7 @@ export class ElasticsearchDocumentRepository implements DocumentRepository, Asyn
       node: config.url,
       requestTimeout: config.timeoutMs,
       maxRetries: config.retryAttempts,
+      Transport: FastRetryTransport,
       compression: false,
     });
   }
