@@ -11,7 +11,7 @@ import {
   type MetricPoint,
   type MetricQuery,
 } from '../ports/time-series.ts';
-import { numberArrayLiteral, textArrayLiteral, timestampArrayLiteral } from './pg-array.ts';
+import { numberArrayLiteral, textArrayLiteral } from './pg-array.ts';
 import type { Queryable } from './queryable.ts';
 
 /** Constant SQL per aggregation; input only selects a key, it is never spliced. */
@@ -37,23 +37,36 @@ export interface MetricRow {
   tags: Record<string, string>;
 }
 
-/** Columns as array literals for `unnest` (see pg-array.ts); ISO strings keep millisecond precision. */
-export function toColumns(points: readonly MetricPoint[]): [string, string, string, string] {
-  const ts: Date[] = [];
+/**
+ * Columns as array literals for `unnest` (see pg-array.ts). Timestamps travel as epoch
+ * milliseconds (cheaper to format and parse than ISO text; exact to the millisecond through
+ * to_timestamp's microsecond rounding), and tag objects once per distinct value plus an index per
+ * point, since a batch usually repeats a handful of tag sets thousands of times.
+ */
+export function toColumns(points: readonly MetricPoint[]): [string, string, string, string, string] {
+  const epochMs: number[] = [];
   const names: string[] = [];
   const values: number[] = [];
-  const tags: string[] = [];
+  const tagIndex: number[] = [];
+  const distinctTags = new Map<string, number>();
   for (const point of points) {
-    ts.push(point.timestamp);
+    epochMs.push(point.timestamp.getTime());
     names.push(point.metricName);
     values.push(point.value);
-    tags.push(point.tags === undefined ? '{}' : JSON.stringify(point.tags));
+    const tags = point.tags === undefined ? '{}' : JSON.stringify(point.tags);
+    let index = distinctTags.get(tags);
+    if (index === undefined) {
+      index = distinctTags.size + 1; // PostgreSQL arrays are 1-based
+      distinctTags.set(tags, index);
+    }
+    tagIndex.push(index);
   }
   return [
-    timestampArrayLiteral(ts),
+    numberArrayLiteral(epochMs),
     textArrayLiteral(names),
     numberArrayLiteral(values),
-    textArrayLiteral(tags),
+    textArrayLiteral([...distinctTags.keys()]),
+    numberArrayLiteral(tagIndex),
   ];
 }
 
@@ -94,7 +107,9 @@ export async function upsertMetrics(
   const result = await db.query({
     name: `${spec.table}_upsert`,
     text: `INSERT INTO ${spec.table} (ts, metric_name, value, tags)
-           SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::float8[], $4::jsonb[])
+           SELECT to_timestamp(p.epoch_ms / 1000.0), p.name, p.value, t.tags[p.tag_index]
+             FROM unnest($1::float8[], $2::text[], $3::float8[], $5::int[]) AS p(epoch_ms, name, value, tag_index),
+                  (SELECT $4::jsonb[] AS tags) AS t
            ON CONFLICT (metric_name, ts) DO UPDATE SET value = EXCLUDED.value, tags = EXCLUDED.tags`,
     values: toColumns(batch),
   });

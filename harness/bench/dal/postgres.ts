@@ -30,7 +30,7 @@ export async function benchPostgresDal(
 ): Promise<PostgresBenchRow[]> {
   // A database of its own on the given server, so the bench never touches the caller's tables.
   await using scratch = await createTestDatabase(url, 'bench');
-  return runBench(scratch.url, options);
+  return await runBench(scratch.url, options);
 }
 
 async function runBench(url: string, options: PostgresBenchOptions): Promise<PostgresBenchRow[]> {
