@@ -32,7 +32,8 @@ async function withManager<R>(
   body: (manager: CacheManager) => Promise<R>,
 ): Promise<R> {
   await using manager = new CacheManager(store, options);
-  return body(manager);
+  // Awaited here: a bare `return` would dispose the manager before the body has run.
+  return await body(manager);
 }
 
 /** Parts that would widen a pattern if they reached Redis unescaped. */

@@ -49,10 +49,11 @@ export class ConfigError extends Error {
   constructor(
     readonly file: string | undefined,
     readonly field: string,
-    message: string,
+    /** What was expected, without the file and field prefix (so a re-throw can add the file). */
+    readonly detail: string,
     options: { cause?: unknown } = {},
   ) {
-    super(`${file ? `${file}: ` : ''}${field}: ${message}`, options);
+    super(`${file ? `${file}: ` : ''}${field}: ${detail}`, options);
   }
 }
 
@@ -88,7 +89,7 @@ export async function loadConfigFile(
     mod = (await import(pathToFileURL(target).href)) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof ConfigError)
-      throw new ConfigError(target, error.field, error.message, { cause: error });
+      throw new ConfigError(target, error.field, error.detail, { cause: error });
     throw new ConfigError(target, '(module)', 'could not load the config module', { cause: error });
   }
   const value = mod.default;

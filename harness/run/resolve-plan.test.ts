@@ -1,7 +1,11 @@
 // Flags and dalbench.config.ts are validated at the edge: errors name the flag, file and field.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defineProfile } from '../../reference-dal/profiles/profile.ts';
-import { ConfigError, defineConfig } from './config.ts';
+import { ConfigError, defineConfig, loadConfigFile } from './config.ts';
 import { parseDuration } from './duration.ts';
 import { resolvePlan } from './resolve-plan.ts';
 
@@ -64,3 +68,31 @@ describe('parseDuration', () => {
     ]).toEqual([500, 2_000, 60_000, 3_000]);
   });
 });
+
+describe('loadConfigFile', () => {
+  it('names the file once and the field once when defineConfig throws while the module loads', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dalbench-config-'));
+    try {
+      const file = path.join(dir, 'bad.config.ts');
+      const configModule = pathToFileURL(path.resolve('harness/run/config.ts')).href;
+      await writeFile(
+        file,
+        `import { defineConfig } from ${JSON.stringify(configModule)};\nexport default defineConfig({ defaults: { concurrency: -1 } });\n`,
+      );
+      const error = await loadConfigFile('bad.config.ts', dir).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toMatch(
+        new RegExp(`^${escapeRegExp(file)}: defaults\\.concurrency: Too small`),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

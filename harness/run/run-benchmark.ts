@@ -333,8 +333,8 @@ async function runWith(
     );
     try {
       if (!runDal && scenario.load && scenario.phases.load) {
-        // The http-only run still needs the scenario's data.
-        await runScenario({
+        // The http-only run still needs the scenario's data; a failed load must not pass unnoticed.
+        const loaded = await runScenario({
           scenario,
           profileName: profile.name,
           sut,
@@ -343,7 +343,10 @@ async function runWith(
           maxOps: 1,
           durationMs: 1,
           warmupMs: 0,
+          ...(hooks.signal ? { signal: hooks.signal } : {}),
         });
+        if (loaded.status === 'errored' || loaded.status === 'incomplete' || loaded.status === 'skipped')
+          throw new Error(`loading data for the http driver: ${loaded.status}: ${loaded.reason ?? ''}`);
       }
       const result = await runHttpScenario({
         scenario: httpScenario,

@@ -60,6 +60,11 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
       const config = await loadConfigFile(flags.config);
       const plan = resolvePlan(flags, config, () => randomInt(0, 2 ** 31 - 1));
       const budgets = flags.budgets ? await loadBudgetSet(flags.budgets) : undefined;
+      // Checked before the SIGINT listener goes on: a throw after it would leave the listener registered.
+      const confirm = flags.confirm === undefined ? 0 : Number(flags.confirm);
+      if (!Number.isInteger(confirm) || confirm < 0 || confirm > 20)
+        throw new Error(`--confirm: expected an integer from 0 to 20, got "${flags.confirm}"`);
+      if (confirm > 0 && !budgets) throw new Error('--confirm needs --budgets');
       const startedAt = new Date();
       const outDir = flags.out ? path.resolve(flags.out) : defaultOutDir(startedAt);
       const print = progressPrinter((t) => io.err(t), io.isTty && !flags.json);
@@ -71,10 +76,6 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
         controller.abort();
       };
       process.once('SIGINT', onSigint);
-      const confirm = flags.confirm === undefined ? 0 : Number(flags.confirm);
-      if (!Number.isInteger(confirm) || confirm < 0 || confirm > 20)
-        throw new Error(`--confirm: expected an integer from 0 to 20, got "${flags.confirm}"`);
-      if (confirm > 0 && !budgets) throw new Error('--confirm needs --budgets');
       let results;
       let verdicts;
       try {
