@@ -16,6 +16,8 @@ export default tseslint.config(
       // Every promise is awaited or explicitly voided: a dropped store call hides failures.
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
+      // Returning an un-awaited promise from inside `await using`/try-finally disposes the resource first.
+      '@typescript-eslint/return-await': ['error', 'error-handling-correctness-only'],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/restrict-template-expressions': [

@@ -5,6 +5,7 @@
 // version makes the final state the newest either way), sends one _bulk, and then acknowledges.
 // A store outage is retried with capped backoff without spending attempts; a document the store
 // rejects spends an attempt, and after `maxAttempts` it goes to the dead-letter table.
+import { ValidationError } from '../errors.ts';
 import type { DocumentRepository } from '../ports/documents.ts';
 import type { TransactionalSession } from '../ports/transactional.ts';
 
@@ -261,20 +262,32 @@ export class OutboxRelay implements AsyncDisposable {
     try {
       for (const [collection, rows] of byCollection) {
         const upserts = rows.filter((r) => r.op === 'upsert');
-        if (upserts.length > 0) {
-          const result = await this.#documents.bulkIndex(
+        const bulk = (batch: readonly OutboxRow[]) =>
+          this.#documents.bulkIndex(
             collection,
-            upserts.map((r) => ({ id: r.entity_id, document: r.payload ?? {}, version: r.entity_version })),
+            batch.map((r) => ({ id: r.entity_id, document: r.payload ?? {}, version: r.entity_version })),
           );
-          this.#stats.skippedStale += result.skippedStale;
-          const seqById = new Map(upserts.map((r) => [r.entity_id, r.seq]));
-          for (const failure of result.errors) {
+        const results = [];
+        if (upserts.length > 0) {
+          const whole = await rejectedAsFailures([], failures, () => bulk(upserts));
+          if (whole) results.push(whole);
+          // The batch was refused as input: one by one, so only the invalid events spend an attempt.
+          else
+            for (const row of upserts)
+              results.push(await rejectedAsFailures([row], failures, () => bulk([row])));
+        }
+        const seqById = new Map(upserts.map((r) => [r.entity_id, r.seq]));
+        for (const result of results) {
+          this.#stats.skippedStale += result?.skippedStale ?? 0;
+          for (const failure of result?.errors ?? []) {
             const seq = seqById.get(failure.id);
             if (seq !== undefined) failures.set(seq, failure.reason);
           }
         }
         for (const row of rows.filter((r) => r.op === 'delete')) {
-          await this.#documents.delete(collection, row.entity_id, { version: row.entity_version });
+          await rejectedAsFailures([row], failures, () =>
+            this.#documents.delete(collection, row.entity_id, { version: row.entity_version }),
+          );
         }
       }
     } catch (error) {
@@ -286,6 +299,26 @@ export class OutboxRelay implements AsyncDisposable {
 
   #backoff(attempt: number): number {
     return Math.min(this.#options.backoffMaxMs, this.#options.backoffBaseMs * 2 ** Math.max(0, attempt - 1));
+  }
+}
+
+/**
+ * Run one store call for `rows`. A ValidationError means these events can never be written (an
+ * invalid collection name or payload): each is a failed event that spends an attempt and is
+ * eventually dead-lettered. Counting it as an outage instead would retry the poison event forever
+ * and stall every event behind it. Any other error propagates (an outage).
+ */
+async function rejectedAsFailures<T>(
+  rows: readonly OutboxRow[],
+  failures: Map<string, string>,
+  call: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    for (const row of rows) failures.set(row.seq, error.message);
+    return undefined;
   }
 }
 

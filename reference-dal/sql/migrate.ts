@@ -2,6 +2,7 @@
 // namespace ("metadata", "timeseries-postgres", "documents-postgres", ...) and its ordered list;
 // applying twice, or from two processes at once, is safe (advisory lock + version table).
 import type { Pool, PoolClient } from 'pg';
+import { watchCheckedOut } from './pool.ts';
 
 export interface Migration {
   /** 1, 2, 3 … in order; never renumber a released migration. */
@@ -24,7 +25,10 @@ export async function applyMigrations(
     );
   }
   const client = await pool.connect();
+  const release = watchCheckedOut(client);
   const applied: number[] = [];
+  // A client whose ROLLBACK or unlock failed may hold a transaction or the lock: destroy it.
+  let discard: Error | undefined;
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
     try {
@@ -51,17 +55,23 @@ export async function applyMigrations(
           await client.query('COMMIT');
           applied.push(migration.version);
         } catch (error) {
-          await client.query('ROLLBACK');
+          // A failed ROLLBACK must not hide why the migration failed.
+          await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+            discard = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+          });
           throw new Error(`migration ${namespace}#${migration.version} (${migration.description}) failed`, {
             cause: error,
           });
         }
       }
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]);
+      await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch((unlockError: unknown) => {
+        // Keep the migration's own error; a destroyed connection releases the lock anyway.
+        discard = unlockError instanceof Error ? unlockError : new Error(String(unlockError));
+      });
     }
   } finally {
-    client.release();
+    release(discard);
   }
   return applied;
 }

@@ -25,3 +25,21 @@ export function storeError(store: StoreName, url: string, what: string, cause: u
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new StoreError(store, `${what}: ${detail}`, { url, cause });
 }
+
+/**
+ * Watch a checked-out client until it is released. A connection that drops between two queries
+ * makes the client emit 'error', which pg-pool only listens for while the client is idle: without
+ * this the process crashes. The next query on the client fails with the error anyway. Returns the
+ * release to call instead of `client.release` (a truthy argument destroys the client).
+ */
+export function watchCheckedOut(client: pg.PoolClient): (destroy?: Error | boolean) => void {
+  const ignore = (): void => undefined;
+  client.on('error', ignore);
+  let released = false;
+  return (destroy) => {
+    if (released) return;
+    released = true;
+    client.off('error', ignore);
+    client.release(destroy);
+  };
+}

@@ -24,7 +24,7 @@ import type {
   StoredDocument,
 } from '../../ports/documents.ts';
 import { applyMigrations } from '../../sql/migrate.ts';
-import { createPool, storeError } from '../../sql/pool.ts';
+import { createPool, storeError, watchCheckedOut } from '../../sql/pool.ts';
 import { DOCUMENT_MIGRATIONS, DOCUMENTS_NAMESPACE } from './document-migrations.ts';
 import { HIGHLIGHT_SQL, UPSERT_SQL, aggregationSql, countSql, searchSql } from './document-sql.ts';
 
@@ -85,6 +85,9 @@ export class PostgresDocumentRepository implements DocumentRepository, AsyncDisp
     let skippedStale = 0;
     const errors: { id: string; reason: string }[] = [];
     const client = await this.#connect();
+    const release = watchCheckedOut(client);
+    // A client whose ROLLBACK failed may still be inside the transaction: destroy it, never reuse it.
+    let discard: Error | undefined;
     try {
       await client.query('BEGIN');
       // Items apply in order, like _bulk; one item's failure must not undo the others (savepoints).
@@ -107,10 +110,12 @@ export class PostgresDocumentRepository implements DocumentRepository, AsyncDisp
       }
       await client.query('COMMIT');
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        discard = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
       throw storeError('postgres', this.#url, `bulk index ${items.length} items into ${collection}`, error);
     } finally {
-      client.release();
+      release(discard);
     }
     return { indexed, skippedStale, errors };
   }

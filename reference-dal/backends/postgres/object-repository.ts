@@ -15,7 +15,7 @@ import {
 } from '../../ports/object-keys.ts';
 import type { ObjectInfo, ObjectRepository, PutOptions } from '../../ports/objects.ts';
 import { applyMigrations } from '../../sql/migrate.ts';
-import { createPool, storeError } from '../../sql/pool.ts';
+import { createPool, storeError, watchCheckedOut } from '../../sql/pool.ts';
 import { OBJECT_MIGRATIONS, OBJECTS_NAMESPACE } from './object-migrations.ts';
 
 /** bytea tops out at 1 GiB; stay well below so a whole-object read fits in memory. */
@@ -124,6 +124,7 @@ export class PostgresObjectRepository implements ObjectRepository, AsyncDisposab
     } catch (error) {
       throw storeError('postgres', this.#url, `get ${key}`, error);
     }
+    const release = watchCheckedOut(client);
     let info: ObjectInfo;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -134,18 +135,17 @@ export class PostgresObjectRepository implements ObjectRepository, AsyncDisposab
       const row = result.rows[0];
       if (!row) {
         await client.query('ROLLBACK');
-        client.release();
+        release();
         return undefined;
       }
       info = toInfo(row);
     } catch (error) {
-      client.release(true);
+      release(true);
       throw storeError('postgres', this.#url, `get ${key}`, error);
     }
     const url = this.#url;
     async function* chunks(): AsyncGenerator<Buffer> {
       const hash = createHash('sha256');
-      let released = false;
       try {
         for (let offset = 0; offset < info.size; offset += STREAM_CHUNK_BYTES) {
           const part = await client.query<{ chunk: Buffer }>(
@@ -159,8 +159,7 @@ export class PostgresObjectRepository implements ObjectRepository, AsyncDisposab
           yield chunk;
         }
         await client.query('COMMIT');
-        client.release();
-        released = true;
+        release();
         const actual = hash.digest('hex');
         if (actual !== info.sha256) {
           throw new IntegrityError(
@@ -169,10 +168,14 @@ export class PostgresObjectRepository implements ObjectRepository, AsyncDisposab
         }
       } finally {
         // Destroyed early or failed: drop the connection rather than return it mid-transaction.
-        if (!released) client.release(true);
+        release(true);
       }
     }
-    return { info, body: Readable.from(chunks(), { objectMode: false }) };
+    const body = Readable.from(chunks(), { objectMode: false });
+    // A stream destroyed before its first read never enters the generator, so its finally never
+    // runs: the close event is what returns the connection then (a no-op once released).
+    body.once('close', () => release(true));
+    return { info, body };
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { StoreName } from '../../errors.ts';
 import type { TransactionalSession } from '../../ports/transactional.ts';
-import { storeError } from '../../sql/pool.ts';
+import { storeError, watchCheckedOut } from '../../sql/pool.ts';
 import { queryableOf, storeErrorsFrom } from '../../sql/queryable.ts';
 import { createMetadataRepositories } from './metadata-repository.ts';
 
@@ -21,6 +21,7 @@ export async function runInTransaction<T>(
   fn: (session: TransactionalSession) => Promise<T>,
 ): Promise<T> {
   const client = await target.connect();
+  const release = watchCheckedOut(client);
   let discard: Error | undefined;
   try {
     try {
@@ -56,6 +57,6 @@ export async function runInTransaction<T>(
     }
     return value;
   } finally {
-    client.release(discard);
+    release(discard);
   }
 }

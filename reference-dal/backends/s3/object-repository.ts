@@ -96,7 +96,7 @@ export class S3ObjectRepository implements ObjectRepository, AsyncDisposable {
         `says ${options.contentLength} bytes, the stream had ${spooled.size}`,
       );
     }
-    if (spooled.bytes) return this.#putBytes(key, spooled.bytes, contentType, metadata);
+    if (spooled.bytes) return await this.#putBytes(key, spooled.bytes, contentType, metadata);
     await this.#upload(key, spooled.open(), spooled.sha256, contentType, metadata);
     return this.#info(key, spooled.size, spooled.sha256, contentType, metadata);
   }
@@ -138,10 +138,15 @@ export class S3ObjectRepository implements ObjectRepository, AsyncDisposable {
       if (isNotFound(error)) return undefined;
       throw this.#wrap(`get ${key}`, error);
     }
-    const info = this.#infoFromHead(key, response);
     const source = response.Body as Readable | undefined;
     if (!source) throw new StoreError('s3', `get ${key}: response has no body`, { url: this.#url });
-    return { info, source };
+    try {
+      return { info: this.#infoFromHead(key, response), source };
+    } catch (error) {
+      // An unread body holds its pooled HTTP socket: refusing the object must release it.
+      source.destroy();
+      throw error;
+    }
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
