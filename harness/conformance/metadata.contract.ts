@@ -246,6 +246,8 @@ export function metadataContract(backend: string, open: () => Promise<MetadataSu
 
     it('rejects invalid entity data and filters with a ValidationError naming the field', async () => {
       await using subject = await open();
+      // The model-based property before this may leave rows behind: start from none.
+      await subject.reset();
       const detectors = subject.repositories.detectors;
       const good: Detector = { name: 'd', algorithm: 'zscore', parameters: {}, status: 'active' };
       await expect(detectors.create({ ...good, status: 'on' as 'active' })).rejects.toMatchObject({
