@@ -5,6 +5,8 @@
 // every accepted write reaches the sink exactly once or is dead-lettered, never both.
 import { DalError } from '../errors.ts';
 
+/** Dead letters kept for inspection (the dead-lettered counter is not capped). */
+const MAX_KEPT_DEAD_LETTERS = 1_000;
 export interface WriteBehindEntry {
   readonly key: string;
   readonly value: unknown;
@@ -175,6 +177,8 @@ export class WriteBehindQueue implements AsyncDisposable {
     }
     for (const write of batch) {
       this.#deadLetters.push({ write, attempts: this.#settings.maxAttempts, error: lastError });
+      // Keep the newest for inspection; the count in stats stays exact.
+      if (this.#deadLetters.length > MAX_KEPT_DEAD_LETTERS) this.#deadLetters.shift();
     }
     this.#deadLettered += batch.length;
     this.#settle(batch);

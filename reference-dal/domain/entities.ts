@@ -44,9 +44,14 @@ function fail(field: string, error: z.ZodError): never {
   throw new ValidationError(path, issue?.message ?? 'invalid', { cause: error });
 }
 
-/** jsonb cannot hold U+0000; reject it here rather than as a driver error mid-write. */
-function assertJsonStorable(field: string, json: string): void {
-  if (json.includes('\\u0000')) throw new ValidationError(field, 'strings may not contain NUL (U+0000)');
+/**
+ * jsonb cannot hold U+0000: reject it here rather than as a driver error mid-write. In JSON text a
+ * real NUL is `\u0000` after an even run of backslashes (`\\u0000` is the six characters as text).
+ */
+const JSON_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+
+export function assertJsonStorable(field: string, json: string): void {
+  if (JSON_NUL.test(json)) throw new ValidationError(field, 'strings may not contain NUL (U+0000)');
 }
 
 /** Validated entity data plus its JSON text, ready to bind as a jsonb parameter. */

@@ -1,6 +1,7 @@
 // A stream body's SHA-256 must be in the object's metadata before the upload starts, so a stream
 // is read once first: into memory up to the multipart threshold, beyond it into a temp file that
 // is removed when the spool is disposed. Memory stays bounded for any object size.
+import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -30,7 +31,8 @@ export async function spool(body: Readable, memoryLimitBytes: number): Promise<S
       hash.update(buffer);
       size += buffer.length;
       if (file) {
-        if (!file.write(buffer)) await new Promise<void>((resolve) => file?.once('drain', () => resolve()));
+        // `once` rejects on the stream's 'error' (disk full), where a bare 'drain' wait would hang.
+        if (!file.write(buffer)) await once(file, 'drain');
         continue;
       }
       chunks.push(buffer);
