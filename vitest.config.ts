@@ -11,5 +11,7 @@ export default defineConfig({
     // Property suites against real servers share them; files in parallel would contend on 2 cores.
     fileParallelism: false,
     retry: 0,
+    // vitest's own summary, then one plain closing line (test/support/closing-line-reporter.ts).
+    reporters: ['default', './test/support/closing-line-reporter.ts'],
   },
 });
