@@ -48,13 +48,12 @@ export async function cachedArtifact(
   const temp = tempSibling(cacheDir, artifact.artifactId);
   try {
     log(`${store}: fetching ${coordinates(artifact)} with mvn into ${cacheDir}`);
-    await runCommand('mvn', [
-      '-q',
-      '-B',
-      'dependency:copy',
-      `-Dartifact=${coordinates(artifact)}`,
-      `-DoutputDirectory=${temp}`,
-    ]).catch((error: unknown) => {
+    await runCommand(
+      'mvn',
+      ['-q', '-B', 'dependency:copy', `-Dartifact=${coordinates(artifact)}`, `-DoutputDirectory=${temp}`],
+      // Maven's JVM would otherwise leave /tmp/hsperfdata_<user> behind.
+      { env: { ...process.env, MAVEN_OPTS: `${process.env.MAVEN_OPTS ?? ''} -XX:-UsePerfData`.trim() } },
+    ).catch((error: unknown) => {
       throw new ProvisionError(
         store,
         `could not fetch ${coordinates(artifact)} from Maven Central (needs \`mvn\` on PATH and network access)`,
