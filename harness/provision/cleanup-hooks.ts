@@ -7,20 +7,21 @@ export interface CleanupHooks {
 }
 
 /**
- * `stopAsync` runs on SIGINT/SIGTERM; when ours was the only listener for that signal, the signal is raised
- * again afterwards (our handler removed by then) so the process still ends the way it would have. `stopSync` runs on 'exit', where only
+ * When ours is the only listener for SIGINT/SIGTERM, `stopAsync` runs and the signal is raised again
+ * afterwards (our handler removed by then), so the process still ends the way it would have. When
+ * someone else handles the signal, the shutdown is theirs. `stopSync` runs on 'exit', where only
  * synchronous work happens.
  */
 export function installCleanupHooks(stopAsync: () => Promise<void>, stopSync: () => void): CleanupHooks {
   const signals = ['SIGINT', 'SIGTERM'] as const;
   const onSignal = (signal: NodeJS.Signals) => {
-    // Decided now, not after stopping: other listeners may unregister while we stop.
-    const alone = process.listenerCount(signal) === 1;
+    // Another listener owns this signal (e.g. `dalbench run`, which stops the scenario, writes partial
+    // results and then stops the stores through their owner): leave the stores up for it. The 'exit'
+    // hook below still kills them if the process ends without stopping them.
+    if (process.listenerCount(signal) > 1) return;
     void stopAsync()
       .catch(() => stopSync())
-      .finally(() => {
-        if (alone) process.kill(process.pid, signal);
-      });
+      .finally(() => process.kill(process.pid, signal));
   };
   const onExit = () => stopSync();
   for (const signal of signals) process.on(signal, onSignal);

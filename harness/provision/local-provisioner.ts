@@ -83,6 +83,7 @@ export class LocalProvisioner implements Provisioner {
     const stopSync = () => {
       for (const server of servers.values()) server.killSync();
       runDir.removeSync();
+      if (user) removeEmptyPerfDataDir(user);
     };
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {

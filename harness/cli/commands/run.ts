@@ -71,11 +71,17 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
       io.err(`dalbench run: seed ${plan.seed} (replay with --seed ${plan.seed})\n`);
 
       const controller = new AbortController();
+      let interrupts = 0;
       const onSigint = () => {
+        if (++interrupts > 1) {
+          // A second Ctrl-C: leave now; the provisioner's exit hook still kills the stores.
+          io.err('\ninterrupted again: exiting without results\n');
+          process.exit(130);
+        }
         io.err('\ninterrupted: stopping the current scenario, writing partial results…\n');
         controller.abort();
       };
-      process.once('SIGINT', onSigint);
+      process.on('SIGINT', onSigint);
       let results;
       let verdicts;
       try {
