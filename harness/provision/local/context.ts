@@ -2,7 +2,9 @@
 import type { AptInstaller } from '../os-packages.ts';
 import type { RunDir } from '../run-dir.ts';
 import type { RunUser } from '../run-user.ts';
+import type { StoreKind } from '../provisioner.ts';
 import type { ServerProcess } from '../server-process.ts';
+import { waitReady } from '../wait-ready.ts';
 
 export interface LocalContext {
   readonly runDir: RunDir;
@@ -27,4 +29,41 @@ export interface LocalStore {
    * process is gone (the provisioner ensures that); hands the new process to `track` and waits until ready.
    */
   readonly relaunch: () => Promise<void>;
+}
+
+export interface Launch {
+  readonly server: ServerProcess;
+  readonly logFile: string;
+  /** One round trip that answers with the server's version once it is ready. */
+  readonly probe: () => Promise<string>;
+  readonly defaultTimeoutMs: number;
+  readonly intervalMs?: number;
+}
+
+/**
+ * Start a store with `spawn` (also what `relaunch` runs again: same command, port and data), hand
+ * each process to the provisioner and wait until it answers. Shared by every local starter.
+ */
+export async function startLocalStore(
+  ctx: LocalContext,
+  store: StoreKind,
+  url: string,
+  notes: readonly string[],
+  spawn: () => Promise<Launch>,
+): Promise<LocalStore> {
+  const launch = async (): Promise<string> => {
+    const started = await spawn();
+    ctx.track(started.server);
+    return waitReady({
+      store,
+      probe: started.probe,
+      timeoutMs: ctx.readyTimeoutMs ?? started.defaultTimeoutMs,
+      ...(started.intervalMs === undefined ? {} : { intervalMs: started.intervalMs }),
+      logFile: started.logFile,
+      exited: () => started.server.describeExit(),
+      signal: ctx.signal,
+    });
+  };
+  const serverVersion = await launch();
+  return { url, serverVersion, notes, relaunch: async () => void (await launch()) };
 }

@@ -10,8 +10,7 @@ import { runCommand } from '../run-command.ts';
 import { makeOwnedDir, type RunUser } from '../run-user.ts';
 import { elasticsearchVersion } from '../server-version.ts';
 import { ServerProcess } from '../server-process.ts';
-import { waitReady } from '../wait-ready.ts';
-import type { LocalContext, LocalStore } from './context.ts';
+import { startLocalStore, type LocalContext, type LocalStore } from './context.ts';
 
 export const DEFAULT_ES_VERSION = '9.2.4';
 
@@ -69,47 +68,43 @@ export async function startLocalElasticsearch(ctx: LocalContext): Promise<LocalS
   const logFile = ctx.runDir.file('elasticsearch.log');
   ctx.log(`elasticsearch: starting ${version} (JDK ${jdk.major} at ${jdk.home}) as ${ctx.user.name}`);
   const url = `http://127.0.0.1:${httpPort}`;
-  const launch = async (): Promise<string> => {
-    const server = await ServerProcess.spawn({
-      store: 'elasticsearch',
-      command: join(home, 'bin', 'elasticsearch'),
-      args: [],
-      logFile,
-      cwd: base,
-      uid: ctx.user.uid,
-      gid: ctx.user.gid,
-      env: {
-        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-        HOME: base,
-        ES_JAVA_HOME: jdk.home,
-        ES_PATH_CONF: config,
-        ES_TMPDIR: tmp,
-        ES_JAVA_OPTS: '-Xms512m -Xmx512m -XX:-UsePerfData',
-        // No /tmp/hsperfdata_* from its JVMs: ES's scripts unset JAVA_TOOL_OPTIONS, so tell the CLI launcher
-        // (CLI_JAVA_OPTS) and the server (ES_JAVA_OPTS) each.
-        CLI_JAVA_OPTS: '-XX:-UsePerfData',
-      },
-    });
-    ctx.track(server);
-    return waitReady({
-      store: 'elasticsearch',
-      probe: () => elasticsearchVersion(url),
-      timeoutMs: ctx.readyTimeoutMs ?? 120_000,
-      intervalMs: 250,
-      logFile,
-      exited: () => server.describeExit(),
-      signal: ctx.signal,
-    });
-  };
-  const serverVersion = await launch();
-  return {
+  return startLocalStore(
+    ctx,
+    'elasticsearch',
     url,
-    serverVersion,
-    relaunch: async () => void (await launch()),
-    notes: [
+    [
       `integ-test archive (core modules only: no _delete_by_query/_reindex/painless/language analyzers), heap 512 MiB, JDK ${jdk.major}`,
     ],
-  };
+    async () => {
+      const server = await ServerProcess.spawn({
+        store: 'elasticsearch',
+        command: join(home, 'bin', 'elasticsearch'),
+        args: [],
+        logFile,
+        cwd: base,
+        uid: ctx.user.uid,
+        gid: ctx.user.gid,
+        env: {
+          PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+          HOME: base,
+          ES_JAVA_HOME: jdk.home,
+          ES_PATH_CONF: config,
+          ES_TMPDIR: tmp,
+          ES_JAVA_OPTS: '-Xms512m -Xmx512m -XX:-UsePerfData',
+          // No /tmp/hsperfdata_* from its JVMs: ES's scripts unset JAVA_TOOL_OPTIONS, so tell the CLI launcher
+          // (CLI_JAVA_OPTS) and the server (ES_JAVA_OPTS) each.
+          CLI_JAVA_OPTS: '-XX:-UsePerfData',
+        },
+      });
+      return {
+        server,
+        logFile,
+        probe: () => elasticsearchVersion(url),
+        defaultTimeoutMs: 120_000,
+        intervalMs: 250,
+      };
+    },
+  );
 }
 
 /**

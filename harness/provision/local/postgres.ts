@@ -7,8 +7,7 @@ import { runCommand } from '../run-command.ts';
 import { makeOwnedDir } from '../run-user.ts';
 import { postgresVersion } from '../server-version.ts';
 import { ServerProcess } from '../server-process.ts';
-import { waitReady } from '../wait-ready.ts';
-import type { LocalContext, LocalStore } from './context.ts';
+import { startLocalStore, type LocalContext, type LocalStore } from './context.ts';
 
 const BENCH_SETTINGS = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] as const;
 
@@ -64,40 +63,31 @@ export async function startLocalPostgres(ctx: LocalContext): Promise<LocalStore>
   });
   const port = await freePort();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const launch = async (): Promise<string> => {
-    const server = await ServerProcess.spawn({
-      store: 'postgres',
-      command: join(binDir, 'postgres'),
-      args: [
-        '-D',
-        dataDir,
-        '-p',
-        String(port),
-        '-c',
-        'listen_addresses=127.0.0.1',
-        '-k',
-        home,
-        ...BENCH_SETTINGS.flatMap((setting) => ['-c', setting]),
-      ],
-      logFile,
-      stopSignal: 'SIGINT', // fast shutdown; SIGTERM would wait for every client to disconnect
-      ...asUser,
-    });
-    ctx.track(server);
-    return waitReady({
-      store: 'postgres',
-      probe: () => postgresVersion(url),
-      timeoutMs: ctx.readyTimeoutMs ?? 30_000,
-      logFile,
-      exited: () => server.describeExit(),
-      signal: ctx.signal,
-    });
-  };
-  const serverVersion = await launch();
-  return {
+  return startLocalStore(
+    ctx,
+    'postgres',
     url,
-    serverVersion,
-    relaunch: async () => void (await launch()),
-    notes: [`benchmark instance: ${BENCH_SETTINGS.join(' ')} (not durable)`],
-  };
+    [`benchmark instance: ${BENCH_SETTINGS.join(' ')} (not durable)`],
+    async () => {
+      const server = await ServerProcess.spawn({
+        store: 'postgres',
+        command: join(binDir, 'postgres'),
+        args: [
+          '-D',
+          dataDir,
+          '-p',
+          String(port),
+          '-c',
+          'listen_addresses=127.0.0.1',
+          '-k',
+          home,
+          ...BENCH_SETTINGS.flatMap((setting) => ['-c', setting]),
+        ],
+        logFile,
+        stopSignal: 'SIGINT', // fast shutdown; SIGTERM would wait for every client to disconnect
+        ...asUser,
+      });
+      return { server, logFile, probe: () => postgresVersion(url), defaultTimeoutMs: 30_000 };
+    },
+  );
 }

@@ -6,8 +6,7 @@ import { runCommand } from '../run-command.ts';
 import { makeOwnedDir } from '../run-user.ts';
 import { redisVersion } from '../server-version.ts';
 import { ServerProcess } from '../server-process.ts';
-import { waitReady } from '../wait-ready.ts';
-import type { LocalContext, LocalStore } from './context.ts';
+import { startLocalStore, type LocalContext, type LocalStore } from './context.ts';
 
 async function findRedisServer(): Promise<string | undefined> {
   for (const path of ['/usr/bin/redis-server', '/usr/local/bin/redis-server'])
@@ -31,7 +30,7 @@ export async function startLocalRedis(ctx: LocalContext): Promise<LocalStore> {
   const logFile = ctx.runDir.file('redis.log');
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
-  const launch = async (): Promise<string> => {
+  return startLocalStore(ctx, 'redis', url, ['no persistence (--save "" --appendonly no)'], async () => {
     const server = await ServerProcess.spawn({
       store: 'redis',
       command: binary,
@@ -41,21 +40,6 @@ export async function startLocalRedis(ctx: LocalContext): Promise<LocalStore> {
       uid: ctx.user.uid,
       gid: ctx.user.gid,
     });
-    ctx.track(server);
-    return waitReady({
-      store: 'redis',
-      probe: () => redisVersion(url),
-      timeoutMs: ctx.readyTimeoutMs ?? 30_000,
-      logFile,
-      exited: () => server.describeExit(),
-      signal: ctx.signal,
-    });
-  };
-  const serverVersion = await launch();
-  return {
-    url,
-    serverVersion,
-    relaunch: async () => void (await launch()),
-    notes: ['no persistence (--save "" --appendonly no)'],
-  };
+    return { server, logFile, probe: () => redisVersion(url), defaultTimeoutMs: 30_000 };
+  });
 }

@@ -11,8 +11,7 @@ import { makeOwnedDir } from '../run-user.ts';
 import { formatS3Url } from '../s3-url.ts';
 import { s3Version } from '../server-version.ts';
 import { ServerProcess } from '../server-process.ts';
-import { waitReady } from '../wait-ready.ts';
-import type { LocalContext, LocalStore } from './context.ts';
+import { startLocalStore, type LocalContext, type LocalStore } from './context.ts';
 
 export const S3PROXY_VERSION = '4.1.0';
 const REGION = 'us-east-1';
@@ -62,31 +61,25 @@ export async function startLocalS3Proxy(ctx: LocalContext): Promise<LocalStore> 
   const logFile = ctx.runDir.file('s3.log');
   // The jar is in our cache (maybe unreadable to the run user), and S3Proxy is fine as root: run as ourselves.
   const url = formatS3Url({ endpoint, accessKeyId: identity, secretAccessKey: credential, region: REGION });
-  const launch = async (): Promise<string> => {
-    const server = await ServerProcess.spawn({
-      store: 's3',
-      command: jdk.java,
-      args: ['-XX:-UsePerfData', `-Djava.io.tmpdir=${tmp}`, '-jar', jar, '--properties', properties],
-      logFile,
-      cwd: base,
-    });
-    ctx.track(server);
-    return waitReady({
-      store: 's3',
-      probe: () => s3Version(url, `S3Proxy ${S3PROXY_VERSION}`),
-      timeoutMs: ctx.readyTimeoutMs ?? 60_000,
-      logFile,
-      exited: () => server.describeExit(),
-      signal: ctx.signal,
-    });
-  };
-  const serverVersion = await launch();
-  return {
+  return startLocalStore(
+    ctx,
+    's3',
     url,
-    serverVersion,
-    relaunch: async () => void (await launch()),
-    notes: [
-      'S3Proxy filesystem-nio2: a correctness-true S3 API, not a performance peer of MinIO or a cloud S3',
-    ],
-  };
+    ['S3Proxy filesystem-nio2: a correctness-true S3 API, not a performance peer of MinIO or a cloud S3'],
+    async () => {
+      const server = await ServerProcess.spawn({
+        store: 's3',
+        command: jdk.java,
+        args: ['-XX:-UsePerfData', `-Djava.io.tmpdir=${tmp}`, '-jar', jar, '--properties', properties],
+        logFile,
+        cwd: base,
+      });
+      return {
+        server,
+        logFile,
+        probe: () => s3Version(url, `S3Proxy ${S3PROXY_VERSION}`),
+        defaultTimeoutMs: 60_000,
+      };
+    },
+  );
 }
