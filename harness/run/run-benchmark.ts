@@ -108,17 +108,17 @@ export async function runBenchmark(plan: RunPlan, hooks: RunHooks = {}): Promise
           continue;
         }
         emit({ type: 'pair-start', scenario: name, profile: profile.name, repeat, driver: 'dal' });
-        for (const result of await runPair(
+        for (const result of await runPair({
           plan,
           entry,
           profile,
           repeat,
           endpoints,
-          `${runLabel}_${s}_${repeat}`,
+          label: `${runLabel}_${s}_${repeat}`,
           hooks,
           up,
-          stores.unavailable,
-        )) {
+          unavailable: stores.unavailable,
+        })) {
           record(result);
         }
       }
@@ -195,17 +195,21 @@ async function startFaultProxies(
   return proxies;
 }
 
-async function runPair(
-  plan: RunPlan,
-  entry: ScenarioEntry,
-  profile: Profile,
-  repeat: number,
-  endpoints: Partial<Record<ProfileStore, string>>,
-  label: string,
-  hooks: RunHooks,
-  up: readonly StoreKind[],
-  unavailable: Readonly<Partial<Record<StoreKind, string>>>,
-): Promise<ScenarioResult[]> {
+/** One scenario × profile × repeat of a run, with what the run knows when it gets to it. */
+interface Pair {
+  readonly plan: RunPlan;
+  readonly entry: ScenarioEntry;
+  readonly profile: Profile;
+  readonly repeat: number;
+  readonly endpoints: Partial<Record<ProfileStore, string>>;
+  readonly label: string;
+  readonly hooks: RunHooks;
+  readonly up: readonly StoreKind[];
+  readonly unavailable: Readonly<Partial<Record<StoreKind, string>>>;
+}
+
+async function runPair(pair: Pair): Promise<ScenarioResult[]> {
+  const { entry, profile, repeat, endpoints } = pair;
   const name = entry.scenario.name;
   let proxies: Map<ProfileStore, TcpProxy>;
   try {
@@ -222,7 +226,7 @@ async function runPair(
     ];
   }
   try {
-    return await buildAndRun(plan, entry, profile, repeat, endpoints, label, hooks, up, unavailable, proxies);
+    return await buildAndRun(pair, proxies);
   } finally {
     // After the system under test is disposed (its cleanup restores the path first), never before.
     await Promise.all([...proxies.values()].map((p) => p.close()));
@@ -230,17 +234,10 @@ async function runPair(
 }
 
 async function buildAndRun(
-  plan: RunPlan,
-  entry: ScenarioEntry,
-  profile: Profile,
-  repeat: number,
-  endpoints: Partial<Record<ProfileStore, string>>,
-  label: string,
-  hooks: RunHooks,
-  up: readonly StoreKind[],
-  unavailable: Readonly<Partial<Record<StoreKind, string>>>,
+  pair: Pair,
   proxies: ReadonlyMap<ProfileStore, TcpProxy>,
 ): Promise<ScenarioResult[]> {
+  const { entry, profile, repeat, endpoints, label, hooks } = pair;
   const emit = hooks.onEvent ?? (() => {});
   const name = entry.scenario.name;
   const routed = { ...endpoints };
@@ -271,7 +268,7 @@ async function buildAndRun(
     const inapplicable = entry.applies?.(sut.capabilities);
     if (inapplicable !== undefined)
       return [notRunResult(name, profile.name, repeat, 'skipped', inapplicable)];
-    return await runWith(sut, plan, entry, profile, repeat, hooks, up, unavailable);
+    return await runWith(sut, pair);
   } finally {
     // A failed cleanup is reported, not allowed to throw away the results measured.
     await sut[Symbol.asyncDispose]().catch((error: unknown) =>
@@ -280,16 +277,8 @@ async function buildAndRun(
   }
 }
 
-async function runWith(
-  sut: SystemUnderTest,
-  plan: RunPlan,
-  entry: ScenarioEntry,
-  profile: Profile,
-  repeat: number,
-  hooks: RunHooks,
-  up: readonly StoreKind[],
-  unavailable: Readonly<Partial<Record<StoreKind, string>>>,
-): Promise<ScenarioResult[]> {
+async function runWith(sut: SystemUnderTest, pair: Pair): Promise<ScenarioResult[]> {
+  const { plan, entry, profile, repeat, hooks, up, unavailable } = pair;
   const emit = hooks.onEvent ?? (() => {});
   const name = entry.scenario.name;
   const unsupported = entry.unsupported?.(sut.capabilities) ?? {};

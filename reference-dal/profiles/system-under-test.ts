@@ -3,18 +3,15 @@
 // Redis keys, Elasticsearch indices and S3 bucket. Scenarios see only ports and these helpers, never
 // a concrete backend, so the same scenario runs unchanged on every profile.
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
-import { applyMigrations } from '../sql/migrate.ts';
 import { ElasticsearchDocumentRepository } from '../backends/elasticsearch/document-repository.ts';
 import { S3ObjectRepository } from '../backends/s3/object-repository.ts';
 import type { CacheManager } from '../cache/cache-manager.ts';
 import { openCacheManager } from '../cache/open-cache-manager.ts';
 import type { Backend, StorageType } from '../config/storage-config.ts';
 import { ExperimentWriter } from '../consistency/experiment-writer.ts';
-import { OUTBOX_MIGRATIONS, OUTBOX_NAMESPACE } from '../consistency/outbox-schema.ts';
 import { OutboxRelay, type RunInTransaction } from '../consistency/relay.ts';
 import { DataAccessLayer } from '../dal/data-access-layer.ts';
 import type { BackendFactories } from '../dal/services.ts';
-import { createPool } from '../sql/pool.ts';
 import { parseStorageConfigs } from '../config/storage-config.ts';
 import { createProfileDatabase, type ProfileDatabase } from './profile-databases.ts';
 import { defaultBackendFactories } from '../dal/backend-factories.ts';
@@ -115,14 +112,7 @@ export class SystemUnderTest implements AsyncDisposable {
       const transactional = configs.find((c) => c.type === 'transactional');
       if (!transactional) throw new Error(`profile ${profile.name} has no transactional storage`);
 
-      // Outbox tables before the DAL, in the transactional database (the DAL does not apply them).
-      const pool = createPool(transactional, 'postgres');
-      try {
-        await applyMigrations(pool, OUTBOX_NAMESPACE, OUTBOX_MIGRATIONS);
-      } finally {
-        await pool.end();
-      }
-
+      // The transactional factory applies the outbox tables with the metadata migrations.
       const dal = await DataAccessLayer.initialize(configs, {
         factories: options.factories ?? defaultBackendFactories(),
       });

@@ -1,7 +1,7 @@
 // Elasticsearch document-backend options, read once from StorageConfig.options.
 import { z } from 'zod';
+import { parseBackendOptions } from '../../config/backend-options.ts';
 import type { StorageConfig } from '../../config/storage-config.ts';
-import { ValidationError } from '../../errors.ts';
 
 const schema = z
   .object({
@@ -18,14 +18,5 @@ const schema = z
 export type ElasticsearchOptions = Readonly<z.output<typeof schema>>;
 
 export function readElasticsearchOptions(config: StorageConfig): ElasticsearchOptions {
-  const parsed = schema.safeParse(config.options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(
-      ['options', ...(issue?.path ?? []).map(String)].join('.'),
-      issue?.message ?? 'invalid',
-      { cause: parsed.error },
-    );
-  }
-  return Object.freeze(parsed.data);
+  return parseBackendOptions(schema, config);
 }

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { StoreError, StoreTimeoutError, ValidationError } from '../../errors.ts';
 import type { StorageConfig } from '../../config/storage-config.ts';
+import { parseBackendOptions } from '../../config/backend-options.ts';
 import type { CacheStore } from '../../ports/cache.ts';
 
 /** Backend-specific settings read from `StorageConfig.options` of a redis cache config. */
@@ -52,12 +53,7 @@ export class RedisCacheStore implements CacheStore, AsyncDisposable {
         `RedisCacheStore needs type "cache" and backend "redis", got "${config.type}"/"${config.backend}"`,
       );
     }
-    const parsed = redisOptionsSchema.safeParse(config.options);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const path = ['options', ...(issue?.path ?? []).map(String)].join('.');
-      throw new ValidationError(`cache config ${path}`, issue?.message ?? 'invalid', { cause: parsed.error });
-    }
+    const redisOptions = parseBackendOptions(redisOptionsSchema, config, 'cache config options');
     const client = new Redis(config.url, {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -66,8 +62,8 @@ export class RedisCacheStore implements CacheStore, AsyncDisposable {
       // Commands in flight when the connection drops are retried on at most this many reconnects.
       maxRetriesPerRequest: config.retryAttempts,
       retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), MAX_RECONNECT_DELAY_MS),
-      enableAutoPipelining: parsed.data.autoPipelining,
-      ...(parsed.data.connectionName ? { connectionName: parsed.data.connectionName } : {}),
+      enableAutoPipelining: redisOptions.autoPipelining,
+      ...(redisOptions.connectionName ? { connectionName: redisOptions.connectionName } : {}),
     });
     const store = new RedisCacheStore(client, config.url);
     const connecting = client.connect();

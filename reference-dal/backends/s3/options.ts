@@ -1,7 +1,7 @@
 // S3 object-backend options, read once from StorageConfig.options.
 import { z } from 'zod';
+import { parseBackendOptions } from '../../config/backend-options.ts';
 import type { StorageConfig } from '../../config/storage-config.ts';
-import { ValidationError } from '../../errors.ts';
 
 const MIB = 1024 * 1024;
 
@@ -32,14 +32,5 @@ const schema = z
 export type S3Options = Readonly<z.output<typeof schema>>;
 
 export function readS3Options(config: StorageConfig): S3Options {
-  const parsed = schema.safeParse(config.options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(
-      ['options', ...(issue?.path ?? []).map(String)].join('.'),
-      issue?.message ?? 'invalid',
-      { cause: parsed.error },
-    );
-  }
-  return Object.freeze(parsed.data);
+  return parseBackendOptions(schema, config);
 }
