@@ -149,7 +149,11 @@ const commands = [
       keyArb,
       fc.integer({ min: 0, max: 2048 }),
       fc.integer(),
-      fc.dictionary(fc.constantFrom('owner', 'run-id'), fc.stringMatching(/^[ -~]{0,12}$/), { maxKeys: 2 }),
+      fc.dictionary(
+        fc.constantFrom('owner', 'run-id'),
+        fc.stringMatching(/^(?:[!-~](?:[ -~]{0,10}[!-~])?)?$/),
+        { maxKeys: 2 },
+      ),
       fc.boolean(),
     )
     .map(
@@ -321,6 +325,9 @@ export function objectsContract(backend: string, open: () => Promise<ObjectSubje
       ).rejects.toBeInstanceOf(ValidationError);
       await expect(
         repository.put(`${prefix}m`, Buffer.from('x'), { metadata: { ok: 'ü' } }),
+      ).rejects.toBeInstanceOf(ValidationError);
+      await expect(
+        repository.put(`${prefix}m`, Buffer.from('x'), { metadata: { owner: ' padded ' } }),
       ).rejects.toBeInstanceOf(ValidationError);
       for (const key of accepted) expect(await repository.delete(key)).toBe(true);
       expect(await repository.list(prefix)).toEqual([]);

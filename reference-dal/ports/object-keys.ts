@@ -58,6 +58,10 @@ export function validateMetadata(metadata: Record<string, string> | undefined): 
     if (typeof value !== 'string' || !METADATA_VALUE.test(value)) {
       throw new ValidationError(`metadata.${name}`, 'values must be printable ASCII strings');
     }
+    // HTTP trims header values, so S3 would hand back " x " as "x": refuse what cannot round-trip.
+    if (value !== value.trim()) {
+      throw new ValidationError(`metadata.${name}`, 'values may not start or end with a space');
+    }
     bytes += name.length + value.length;
     out[name] = value;
   }
