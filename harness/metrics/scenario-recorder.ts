@@ -6,6 +6,7 @@ import { createHistogram, summarizeHistogram, type Histogram } from './histogram
 export class ScenarioRecorder implements Recorder {
   readonly counters = new Map<string, number>();
   private readonly distributions = new Map<string, Histogram>();
+  private readonly censored = new Map<string, number>();
 
   count(name: string, by = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by);
@@ -20,8 +21,19 @@ export class ScenarioRecorder implements Recorder {
     histogram.recordValue(Math.max(0, Math.round(valueUs)));
   }
 
+  censor(name: string, limitUs: number): void {
+    this.observe(name, limitUs);
+    this.censored.set(name, (this.censored.get(name) ?? 0) + 1);
+  }
+
   distributionSummaries(): Record<string, HistogramSummary> {
-    return Object.fromEntries([...this.distributions].map(([name, h]) => [name, summarizeHistogram(h)]));
+    return Object.fromEntries(
+      [...this.distributions].map(([name, h]) => {
+        const censoredCount = this.censored.get(name);
+        const summary = summarizeHistogram(h);
+        return [name, censoredCount === undefined ? summary : { ...summary, censoredCount }];
+      }),
+    );
   }
 }
 
@@ -29,4 +41,5 @@ export class ScenarioRecorder implements Recorder {
 export const discardingRecorder: Recorder = Object.freeze({
   count() {},
   observe() {},
+  censor() {},
 });

@@ -19,6 +19,11 @@ export const histogramSchema = z.object({
   maxUs: nonNegative,
   /** Base64 of hdr-histogram-js `encodeIntoCompressedBase64` (µs, 3 significant digits). */
   encoded: z.string(),
+  /**
+   * Observations that never ended inside their limit (e.g. a visibility probe that timed out),
+   * recorded at the limit: the percentiles are then lower bounds wherever they reach it.
+   */
+  censoredCount: z.number().int().min(0).optional(),
 });
 export type HistogramSummary = z.infer<typeof histogramSchema>;
 
@@ -74,6 +79,11 @@ export const scenarioResultSchema = z.object({
   metrics: z.record(z.string(), z.number().finite()),
   /** Named latency-like distributions that are not operations, e.g. consistencyLag (µs). */
   distributions: z.record(z.string(), histogramSchema).default({}),
+  /**
+   * Open loop only: how late the generator started each operation against its schedule (µs), the
+   * instrument's own error, so a report can tell when it — not the store — sets the tail.
+   */
+  schedulingLag: histogramSchema.optional(),
   warnings: z.array(z.string()).default([]),
 });
 export type ScenarioResult = z.infer<typeof scenarioResultSchema>;
@@ -91,7 +101,12 @@ export const verdictSchema = z.object({
   budget: z.string(),
   /** The ADR sentence the budget encodes. */
   claim: z.string().optional(),
-  status: z.enum(['pass', 'fail', 'not-evaluated']),
+  /**
+   * pass / fail: judged. inconclusive: the data cannot tell (e.g. a shortfall inside the noise band).
+   * not-evaluated: the run cannot support a verdict (errored, too many errors, too few samples).
+   * not-in-run: the budget names scenarios or profiles this run did not select (no effect on the exit code).
+   */
+  status: z.enum(['pass', 'fail', 'inconclusive', 'not-evaluated', 'not-in-run']),
   measured: z.number().nullable(),
   limit: z.number(),
   unit: z.string(),

@@ -5,7 +5,9 @@ import type { Verdict } from './results-schema.ts';
 export const STATUS_TEXT: Record<Verdict['status'], string> = {
   pass: '✔ PASS',
   fail: '✘ FAIL',
+  inconclusive: '? INCONCLUSIVE',
   'not-evaluated': '⚠ NOT EVALUATED',
+  'not-in-run': '· NOT IN THIS RUN',
 };
 
 export function measuredText(v: Verdict): string {

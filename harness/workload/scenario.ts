@@ -13,6 +13,11 @@ export interface Recorder {
   count(name: string, by?: number): void;
   /** Record a value in microseconds into a named distribution (e.g. consistencyLag). */
   observe(name: string, valueUs: number): void;
+  /**
+   * An observation that did not end within `limitUs` (e.g. a probe that timed out): it enters the
+   * distribution at the limit and is counted as censored, so it can never shorten a percentile.
+   */
+  censor(name: string, limitUs: number): void;
 }
 
 export interface OperationContext<Sut> {

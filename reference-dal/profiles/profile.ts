@@ -3,7 +3,8 @@
 // the names reserved for it in this run, says which backend serves each storage type. Validated once
 // by defineProfile (zod); a bad profile fails naming the profile and the field.
 import { z } from 'zod';
-import type { StorageConfigInput } from '../config/storage-config.ts';
+import type { StorageConfigInput, StorageType } from '../config/storage-config.ts';
+import type { StorageServices } from '../dal/services.ts';
 import { ValidationError } from '../errors.ts';
 
 /** Physical stores a profile can use (same names as the harness's StoreKind). */
@@ -28,7 +29,17 @@ export interface ProfileStorage {
   readonly cacheTtlMs?: number;
   /** Anything a report must say (e.g. "TimescaleDB unavailable: time-series on partitioned PostgreSQL"). */
   readonly warnings?: readonly string[];
+  /**
+   * Decorate the service a backend hands out, per storage type, before the DAL guards it: how a
+   * what-if or defect profile changes behaviour (instrumenting, delaying, serialising calls) without
+   * a backend of its own.
+   */
+  readonly wrap?: ServiceWrappers;
 }
+
+export type ServiceWrappers = {
+  readonly [T in StorageType]?: (service: StorageServices[T]) => StorageServices[T];
+};
 
 export interface ProfileInput {
   name: string;

@@ -11,11 +11,11 @@ import type { Backend, StorageType } from '../config/storage-config.ts';
 import { ExperimentWriter } from '../consistency/experiment-writer.ts';
 import { OutboxRelay, type RunInTransaction } from '../consistency/relay.ts';
 import { DataAccessLayer } from '../dal/data-access-layer.ts';
-import type { BackendFactories } from '../dal/services.ts';
+import type { BackendContext, BackendFactories, BackendFactory } from '../dal/services.ts';
 import { parseStorageConfigs } from '../config/storage-config.ts';
 import { createProfileDatabase, type ProfileDatabase } from './profile-databases.ts';
 import { defaultBackendFactories } from '../dal/backend-factories.ts';
-import type { Profile, ProfileEnvironment, ProfileStore } from './profile.ts';
+import type { Profile, ProfileEnvironment, ProfileStore, ServiceWrappers } from './profile.ts';
 
 /** Collections scenarios index into; dropped on dispose (ES indices; PostgreSQL goes with its database). */
 export const SUT_COLLECTIONS = ['experiments', 'detections'] as const;
@@ -113,8 +113,9 @@ export class SystemUnderTest implements AsyncDisposable {
       if (!transactional) throw new Error(`profile ${profile.name} has no transactional storage`);
 
       // The transactional factory applies the outbox tables with the metadata migrations.
+      const factories = options.factories ?? defaultBackendFactories();
       const dal = await DataAccessLayer.initialize(configs, {
-        factories: options.factories ?? defaultBackendFactories(),
+        factories: storage.wrap ? wrapFactories(factories, storage.wrap) : factories,
       });
       // Dropping indices / the bucket needs the live repositories, so it runs before the DAL closes.
       cleanups.push(() => dal.close());
@@ -212,6 +213,26 @@ export class SystemUnderTest implements AsyncDisposable {
     })();
     return this.#disposing;
   }
+}
+
+/** Every factory of a wrapped storage type hands out the wrapped service. */
+function wrapFactories(factories: BackendFactories, wrap: ServiceWrappers): BackendFactories {
+  const out: Record<string, unknown> = { ...factories };
+  for (const type of Object.keys(wrap) as StorageType[]) {
+    const decorate = wrap[type] as ((service: unknown) => unknown) | undefined;
+    const table = factories[type] as Record<string, BackendFactory<StorageType>> | undefined;
+    if (!decorate || !table) continue;
+    out[type] = Object.fromEntries(
+      Object.entries(table).map(([backend, factory]) => [
+        backend,
+        async (context: BackendContext) => {
+          const handle = await factory(context);
+          return { ...handle, service: decorate(handle.service) };
+        },
+      ]),
+    );
+  }
+  return out;
 }
 
 /**
