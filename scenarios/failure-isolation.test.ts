@@ -1,5 +1,6 @@
 // Failure isolation on real stores: with Elasticsearch cut by a real TCP fault proxy, the operations
-// that do not need it keep succeeding while search fails (counted); disposal restores the path and
+// that do not need it keep succeeding (the fan-out without its search part) while search fails
+// (counted, and left out of errorRate); disposal restores the path and
 // removes the indices; a profile whose documents are not on Elasticsearch is skipped with the reason;
 // a run that hands no fault switch fails the load with a clear error rather than measuring no outage.
 import { randomBytes } from 'node:crypto';
@@ -63,7 +64,12 @@ describe('failure-isolation', () => {
     const op = (name: string) => result.operations.find((o) => o.name === name)!;
     expect(op('detect').count).toBeGreaterThan(0);
     expect(op('dashboard').count).toBeGreaterThan(0);
+    // The ADR's fan-out answers without its search part.
+    expect(op('overview').count).toBeGreaterThan(0);
+    expect(result.counters.degradedResponses).toBeGreaterThan(0);
     expect(result.metrics.isolationSuccessRate).toBeGreaterThanOrEqual(0.999);
+    // errorRate leaves out the searches, which are meant to fail.
+    expect(result.metrics.errorRate).toBeCloseTo(1 - result.metrics.isolationSuccessRate!, 12);
     expect(result.metrics.failedStoreErrors).toBeGreaterThan(0);
     expect(result.metrics.failedStoreSuccesses).toBe(0);
     expect(Object.keys(op('search').errors).length).toBeGreaterThan(0);

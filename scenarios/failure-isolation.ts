@@ -1,14 +1,23 @@
 // ADR-024 "failure in one storage system doesn't affect the others". The run routes the profile's
 // Elasticsearch through a fault proxy; the load phase stores detectors, metric windows, model
 // artifacts and searchable documents, then cuts Elasticsearch for the whole measure phase. During the
-// outage: `detect` (cached detector + metrics window + model artifact + result written through the
-// outbox, none of which needs Elasticsearch), `dashboard` (cached detector read) and `search` (needs
-// Elasticsearch: expected to fail fast; its errors are counted, not hidden).
-// isolationSuccessRate = successes / (successes + errors) of the operations that do not need the failed store.
+// outage:
+// - `detect` (cached detector + metrics window + model artifact + result written through the outbox)
+//   and `dashboard` (cached detector read) never touch Elasticsearch;
+// - `overview` is the ADR's data flow on a cache miss: the detector through the cache, then the metrics
+//   window, a document search and the model artifact in parallel. It does not *need* the failed store:
+//   it answers without the search part (counted in `degradedResponses`), and must do so within the
+//   request deadline. The caller sets no deadline on the part: failing fast is the DAL's job (circuit
+//   breaker, timeouts), and a DAL that waits out the dead store fails the request;
+// - `search` needs Elasticsearch: it is expected to fail (its errors are counted, not hidden).
+// isolationSuccessRate = successes / (successes + errors) of the operations that do not need the failed
+// store; errorRate covers those operations only (the failing searches are the point of the scenario).
+// failedStoreErrors / failedStoreSuccesses say whether the outage held: a search, or an overview's
+// search part, that succeeded means the fault was never injected, and the gates on them fail.
 import { defineScenario, type DeriveInput, type Scenario } from '../harness/workload/scenario.ts';
+import { StoreError } from '../reference-dal/errors.ts';
 import type { Capabilities, SystemUnderTest } from '../reference-dal/profiles/system-under-test.ts';
 import { SERIES_END_MS, chunks, experiment, searchText, seriesPoints } from './support/data.ts';
-import { errorRate } from './support/derive.ts';
 import { pick, type ScenarioBuildOptions } from './support/sizes.ts';
 
 export const FAILED_STORE = 'elasticsearch';
@@ -24,6 +33,12 @@ const KIB = 1024;
  * application with a deadline would, and the abandoned request is counted.
  */
 export const SEARCH_DEADLINE_MS = 250;
+
+/**
+ * The request budget of `overview`: ADR-024's sub-second response. A degraded answer (without search)
+ * within it is a success; no answer within it is an error.
+ */
+export const REQUEST_DEADLINE_MS = 1_000;
 
 /** Operations that need the failed store; every other operation counts toward isolationSuccessRate. */
 const NEEDS_FAILED_STORE = new Set(['search']);
@@ -74,7 +89,8 @@ export function isolationMetrics(input: DeriveInput): Record<string, number> {
   let ok = 0;
   let errors = 0;
   let failedStoreErrors = 0;
-  let failedStoreSuccesses = 0;
+  // Overview search parts that answered: the failed store served a request.
+  let failedStoreSuccesses = input.counters['overviewSearchesAnswered'] ?? 0;
   for (const op of input.operations) {
     if (NEEDS_FAILED_STORE.has(op.name)) {
       failedStoreErrors += op.errors;
@@ -84,10 +100,11 @@ export function isolationMetrics(input: DeriveInput): Record<string, number> {
       errors += op.errors;
     }
   }
+  const isolated = ok + errors;
   return {
-    ...errorRate(input),
-    ...(ok + errors > 0 ? { isolationSuccessRate: ok / (ok + errors) } : {}),
-    isolatedOps: ok + errors,
+    // Over the isolated operations only: the searches are meant to fail during the outage.
+    ...(isolated > 0 ? { isolationSuccessRate: ok / isolated, errorRate: errors / isolated } : {}),
+    isolatedOps: isolated,
     failedStoreErrors,
     // Above 0 means the outage did not hold (a fault that was not injected must not pass as isolation).
     failedStoreSuccesses,
@@ -101,7 +118,7 @@ export function failureIsolation(options: ScenarioBuildOptions = {}): Scenario<S
   });
   return defineScenario<SystemUnderTest>({
     name: 'failure-isolation',
-    description: `Elasticsearch cut for the measure phase; detect (cache + metrics window + ${modelBytes / KIB} KiB artifact + outbox write) and dashboard reads must go on, search fails fast`,
+    description: `Elasticsearch cut for the measure phase; detect (cache + metrics window + ${modelBytes / KIB} KiB artifact + outbox write), dashboard reads and the ADR's fan-out (answered without search within ${REQUEST_DEADLINE_MS} ms) must go on, search fails fast`,
     stores: ['postgres', 'elasticsearch'],
     data: { records: detectors },
     operations: [
@@ -145,6 +162,47 @@ export function failureIsolation(options: ScenarioBuildOptions = {}): Scenario<S
           const id = detectorKey(key);
           const found = await sut.cached(sut.key('detector', id), () => sut.dal.metadata.detectors.get(id));
           if (!found) throw new Error(`${id} missing`);
+        },
+      },
+      {
+        name: 'overview',
+        weight: 1,
+        keys: { type: 'zipfian' },
+        async run({ sut, key, rng, recorder }) {
+          const id = detectorKey(key);
+          const answer = async () => {
+            const detector = await sut.cached(sut.key('detector', id), () =>
+              sut.dal.metadata.detectors.get(id),
+            );
+            if (!detector) throw new Error(`${id} missing`);
+            const [, hits, artifact] = await Promise.all([
+              sut.dal.timeSeries.queryMetrics({
+                metricName: `fi-${key}`,
+                start: new Date(SERIES_END_MS - WINDOW_MS),
+                end: new Date(SERIES_END_MS),
+                aggregation: 'avg',
+                interval: '1m',
+              }),
+              // The search part is optional: a store failure leaves it out of the answer.
+              sut.dal.documents.search(COLLECTION, { text: searchText(rng), size: 5 }).then(
+                (result) => {
+                  recorder.count('overviewSearchesAnswered');
+                  return result;
+                },
+                (error: unknown) => {
+                  if (!(error instanceof StoreError)) throw error;
+                  recorder.count('degradedResponses');
+                  return undefined;
+                },
+              ),
+              sut.dal.objects.get(modelKey(key)),
+            ]);
+            if (!artifact) throw new Error(`${modelKey(key)} missing`);
+            return hits;
+          };
+          await withDeadline(answer(), REQUEST_DEADLINE_MS, `overview ${id}`, () =>
+            recorder.count('overviewsAbandoned'),
+          );
         },
       },
       {

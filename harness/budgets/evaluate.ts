@@ -1,15 +1,20 @@
 // evaluateBudgets(results, set) → one verdict per budget instance (a wildcard budget expands to one per
-// matching scenario × profile × operation). Reads only results.json. A budget selecting nothing, or naming
-// a metric no selected scenario reports, throws BudgetSelectionError (exit 2); a budget over a scenario
-// that errored, was skipped or is incomplete yields a not-evaluated verdict — never a pass.
-import { median } from 'simple-statistics';
+// matching scenario × profile × operation; a run with both drivers judges each driver on its own).
+// Reads only results.json. A budget selecting nothing, or naming a metric no selected scenario reports,
+// throws BudgetSelectionError (exit 2); a budget over a scenario that errored, was skipped or is
+// incomplete, over an operation with too many errors, or "at N% confidence" over one sample yields a
+// not-evaluated verdict — never a pass. Given the run's selection, a budget over what the run did not
+// select is "not in this run".
 import type { Results, ScenarioResult, Verdict } from '../report/results-schema.ts';
-import { bootstrapTwoSampleCi } from '../stats/bootstrap.ts';
-import { noiseLookup, type NoiseFile } from '../stats/noise.ts';
+import { measuredOnFromWarnings } from '../report/measured-on.ts';
+import type { NoiseFile } from '../stats/noise.ts';
 import { latencyStat, type LatencyStat } from '../stats/samples.ts';
 import { BudgetSelectionError } from './errors.ts';
-import { compare, judgeSamples, notEvaluated, verdictFrom, withUnit, type Judged } from './judge.ts';
-import type { Budget, BudgetSet, MetricRef } from './schema.ts';
+import { improvementVerdict } from './improvement.ts';
+import { notInRunReason, type RunSelection } from './in-run.ts';
+import { judgeSamples, notEvaluated, notInRun, tooFewForConfidence, verdictFrom } from './judge.ts';
+import { emptyOperation, excessErrorShare } from './operation-checks.ts';
+import { DEFAULT_MAX_ERROR_SHARE, type Budget, type BudgetSet, type MetricRef } from './schema.ts';
 import { isWildcard, matcher, unique } from './select.ts';
 
 export interface EvaluateOptions {
@@ -17,6 +22,10 @@ export interface EvaluateOptions {
   seed?: number;
   /** noise.json: relative budgets call a shortfall real only beyond the measured run-to-run noise. */
   noise?: NoiseFile;
+  /** Error-share limit of operation-level budgets, over the budget's and the set's own (0–1). */
+  maxErrorShare?: number;
+  /** What the run selected (`selectionOf`): budgets outside it are "not in this run". */
+  selection?: RunSelection;
 }
 
 export interface BudgetInstance {
@@ -24,6 +33,7 @@ export interface BudgetInstance {
   profile: string;
   operation?: string;
   baseline?: string;
+  driver?: 'dal' | 'http';
 }
 
 export interface BudgetOutcome {
@@ -43,18 +53,33 @@ export function evaluateBudgetOutcomes(
 ): BudgetOutcome[] {
   const baseSeed = options.seed ?? results.run.seed;
   return set.budgets.flatMap((budget, index) =>
-    evaluateOne(results, budget, set.source, { seed: baseSeed + index * 7919, noise: options.noise }),
+    evaluateOne(results, budget, set.source, {
+      seed: baseSeed + index * 7919,
+      noise: options.noise,
+      maxErrorShare:
+        options.maxErrorShare ?? budget.maxErrorShare ?? set.maxErrorShare ?? DEFAULT_MAX_ERROR_SHARE,
+      selection: options.selection,
+    }),
   );
 }
 
 interface Context {
   seed: number;
   noise: NoiseFile | undefined;
+  maxErrorShare: number;
+  selection: RunSelection | undefined;
 }
 
 function evaluateOne(results: Results, budget: Budget, source: string, ctx: Context): BudgetOutcome[] {
   const metric = budget.metric;
   const fail = (problem: string) => new BudgetSelectionError(budget.text, source, problem);
+  if (ctx.selection) {
+    const outside = notInRunReason(metric, ctx.selection, results);
+    if (outside) {
+      const instance = { scenario: metric.scenario, profile: metric.profile };
+      return [{ budget, instance, verdict: notInRun(budget, budget.text, outside) }];
+    }
+  }
   const scenarioNames = unique(results.scenarios.map((s) => s.scenario));
   const scenarios = scenarioNames.filter(matcher(metric.scenario));
   if (scenarios.length === 0) {
@@ -62,10 +87,17 @@ function evaluateOne(results: Results, budget: Budget, source: string, ctx: Cont
       `selects nothing: no scenario matches "${metric.scenario}" (results have: ${scenarioNames.join(', ') || 'none'})`,
     );
   }
-  const runsOf = (scenario: string, profile: string) =>
-    results.scenarios.filter((s) => s.scenario === scenario && s.profile === profile);
+  const runsOf = (scenario: string, profile: string, driver: string) =>
+    results.scenarios.filter((s) => s.scenario === scenario && s.profile === profile && s.driver === driver);
   const profilesOf = (scenario: string) =>
     unique(results.scenarios.filter((s) => s.scenario === scenario).map((s) => s.profile));
+  const driversOf = (scenario: string) =>
+    unique(results.scenarios.filter((s) => s.scenario === scenario).map((s) => s.driver)).filter(
+      (d) => metric.driver === undefined || d === metric.driver,
+    );
+  // Two drivers measure two different things: each is its own instance, and its label says which.
+  const multiDriver =
+    metric.driver === undefined && unique(results.scenarios.map((s) => s.driver)).length > 1;
   const wildcard = [
     metric.scenario,
     metric.profile,
@@ -73,104 +105,150 @@ function evaluateOne(results: Results, budget: Budget, source: string, ctx: Cont
     'baseline' in metric ? metric.baseline : '',
   ].some(isWildcard);
   const label = (instance: BudgetInstance) =>
-    wildcard
-      ? `${budget.text} [${[instance.scenario, instance.baseline ? `${instance.profile} vs ${instance.baseline}` : instance.profile, instance.operation].filter(Boolean).join(' / ')}]`
+    wildcard || multiDriver
+      ? `${budget.text} [${[
+          instance.scenario,
+          instance.baseline ? `${instance.profile} vs ${instance.baseline}` : instance.profile,
+          instance.operation,
+          multiDriver ? instance.driver : undefined,
+        ]
+          .filter(Boolean)
+          .join(' / ')}]`
       : budget.text;
   const outcomes: BudgetOutcome[] = [];
-  const push = (instance: BudgetInstance, verdict: Verdict) => outcomes.push({ budget, instance, verdict });
+  const push = (instance: BudgetInstance, verdict: Verdict, runs: readonly ScenarioResult[]) => {
+    const measuredOn = measuredOnFromWarnings(
+      runs.flatMap((r) => r.warnings),
+      results.run.unavailableStores,
+    );
+    outcomes.push({
+      budget,
+      instance,
+      verdict: measuredOn.length > 0 ? { ...verdict, measuredOn } : verdict,
+    });
+  };
   const broken = (runs: ScenarioResult[]) => runs.filter((r) => r.status !== 'completed');
   const brokenReason = (runs: ScenarioResult[]) =>
     runs
       .map((r) => `${r.scenario}/${r.profile}#${r.repeat} ${r.status}${r.reason ? ` (${r.reason})` : ''}`)
       .join('; ');
+  // A wildcard means "every pair this run measured": a pair skipped with its reason (the scenario does
+  // not apply to the profile, or a store is absent) is listed, not judged. Named, it is not evaluated.
+  let skippedPairs = 0;
+  const unjudgeable = (instance: BudgetInstance, bad: ScenarioResult[]): Verdict => {
+    if (wildcard && bad.every((r) => r.status === 'skipped')) {
+      skippedPairs++;
+      return notInRun(budget, label(instance), brokenReason(bad));
+    }
+    return notEvaluated(budget, label(instance), brokenReason(bad));
+  };
   let anyProfile = false;
+  let anyDriver = false;
   let seedOffset = 0;
   const nextSeed = () => ctx.seed + seedOffset++;
 
   for (const scenario of scenarios) {
     const profiles = profilesOf(scenario);
     const candidates = profiles.filter(matcher(metric.profile));
-    if (metric.kind === 'improvement') {
-      const baselines = profiles.filter(matcher(metric.baseline));
-      for (const profile of candidates) {
-        for (const baseline of baselines) {
-          if (profile === baseline) continue;
-          anyProfile = true;
-          const candRuns = runsOf(scenario, profile);
-          const baseRuns = runsOf(scenario, baseline);
-          const bad = broken([...candRuns, ...baseRuns]);
-          if (bad.length > 0) {
-            const instance = { scenario, profile, baseline };
-            push(instance, notEvaluated(budget, label(instance), brokenReason(bad)));
-            continue;
+    for (const driver of driversOf(scenario)) {
+      anyDriver = true;
+      if (metric.kind === 'improvement') {
+        const baselines = profiles.filter(matcher(metric.baseline));
+        for (const profile of candidates) {
+          for (const baseline of baselines) {
+            if (profile === baseline) continue;
+            anyProfile = true;
+            const candRuns = runsOf(scenario, profile, driver);
+            const baseRuns = runsOf(scenario, baseline, driver);
+            const both = [...candRuns, ...baseRuns];
+            const bad = broken(both);
+            if (bad.length > 0) {
+              const instance = { scenario, profile, baseline, driver };
+              push(instance, unjudgeable(instance, bad), both);
+              continue;
+            }
+            const operations = unique(candRuns.flatMap((r) => r.operations.map((o) => o.name))).filter(
+              matcher(metric.operation),
+            );
+            for (const operation of operations) {
+              const instance = { scenario, profile, operation, baseline, driver };
+              const unfit =
+                emptyOperation(both, operation) ?? excessErrorShare(both, operation, ctx.maxErrorShare);
+              if (unfit) {
+                push(instance, notEvaluated(budget, label(instance), unfit), both);
+                continue;
+              }
+              const cand = operationValues(candRuns, operation, metric.stat);
+              const base = operationValues(baseRuns, operation, metric.stat);
+              if (cand.length === 0 || base.length === 0) continue;
+              push(
+                instance,
+                improvementVerdict(budget, label(instance), instance, base, cand, {
+                  noise: ctx.noise,
+                  seed: nextSeed(),
+                }),
+                both,
+              );
+            }
           }
-          const operations = unique(candRuns.flatMap((r) => r.operations.map((o) => o.name))).filter(
+        }
+        continue;
+      }
+      for (const profile of candidates) {
+        anyProfile = true;
+        const runs = runsOf(scenario, profile, driver);
+        if (runs.length === 0) continue;
+        const bad = broken(runs);
+        if (bad.length > 0) {
+          const instance = { scenario, profile, driver };
+          push(instance, unjudgeable(instance, bad), runs);
+          continue;
+        }
+        if (metric.kind === 'latency' || metric.kind === 'throughput') {
+          const operations = unique(runs.flatMap((r) => r.operations.map((o) => o.name))).filter(
             matcher(metric.operation),
           );
           for (const operation of operations) {
-            const empty = emptyOperation([...candRuns, ...baseRuns], operation);
-            if (empty) {
-              const instance = { scenario, profile, operation, baseline };
-              push(instance, notEvaluated(budget, label(instance), empty));
+            const instance = { scenario, profile, operation, driver };
+            const unfit =
+              emptyOperation(runs, operation) ?? excessErrorShare(runs, operation, ctx.maxErrorShare);
+            if (unfit) {
+              push(instance, notEvaluated(budget, label(instance), unfit), runs);
               continue;
             }
-            const cand = operationValues(candRuns, operation, metric.stat);
-            const base = operationValues(baseRuns, operation, metric.stat);
-            if (cand.length === 0 || base.length === 0) continue;
-            const instance = { scenario, profile, operation, baseline };
+            const samples = operationValues(
+              runs,
+              operation,
+              metric.kind === 'latency' ? metric.stat : 'throughput',
+            );
+            const scale = metric.kind === 'latency' ? 1 / 1000 : 1; // µs → ms
             push(
               instance,
-              improvementVerdict(budget, label(instance), instance, base, cand, { ...ctx, seed: nextSeed() }),
+              judged(
+                budget,
+                label(instance),
+                samples.map((v) => v * scale),
+                nextSeed(),
+              ),
+              runs,
             );
           }
+        } else {
+          const samples = runs.map((r) => scalarOf(r, metric)).filter((v): v is number => v !== undefined);
+          if (samples.length === 0) continue;
+          const instance = { scenario, profile, driver };
+          push(instance, judged(budget, label(instance), samples, nextSeed()), runs);
         }
       }
-      continue;
     }
-    for (const profile of candidates) {
-      anyProfile = true;
-      const runs = runsOf(scenario, profile);
-      const bad = broken(runs);
-      if (bad.length > 0) {
-        const instance = { scenario, profile };
-        push(instance, notEvaluated(budget, label(instance), brokenReason(bad)));
-        continue;
-      }
-      if (metric.kind === 'latency' || metric.kind === 'throughput') {
-        const operations = unique(runs.flatMap((r) => r.operations.map((o) => o.name))).filter(
-          matcher(metric.operation),
-        );
-        for (const operation of operations) {
-          const empty = emptyOperation(runs, operation);
-          if (empty) {
-            const instance = { scenario, profile, operation };
-            push(instance, notEvaluated(budget, label(instance), empty));
-            continue;
-          }
-          const samples = operationValues(
-            runs,
-            operation,
-            metric.kind === 'latency' ? metric.stat : 'throughput',
-          );
-          const scale = metric.kind === 'latency' ? 1 / 1000 : 1; // µs → ms
-          const instance = { scenario, profile, operation };
-          const judged = judgeSamples(
-            budget,
-            samples.map((v) => v * scale),
-            nextSeed(),
-          );
-          push(instance, verdictFrom(budget, label(instance), judged, samples.length));
-        }
-      } else {
-        const samples = runs.map((r) => scalarOf(r, metric)).filter((v): v is number => v !== undefined);
-        if (samples.length === 0) continue;
-        const instance = { scenario, profile };
-        push(
-          instance,
-          verdictFrom(budget, label(instance), judgeSamples(budget, samples, nextSeed()), samples.length),
-        );
-      }
-    }
+  }
+  if (metric.driver && !anyDriver) {
+    const drivers = unique(
+      results.scenarios.filter((s) => scenarios.includes(s.scenario)).map((s) => s.driver),
+    );
+    throw fail(
+      `selects nothing: no ${metric.driver} driver result for ${scenarios.join(', ')} (drivers: ${drivers.join(', ')})`,
+    );
   }
   if (!anyProfile) {
     const wanted =
@@ -180,22 +258,24 @@ function evaluateOne(results: Results, budget: Budget, source: string, ctx: Cont
     );
   }
   if (outcomes.length === 0) throw fail(`selects nothing: ${describeMissing(metric, scenarios, results)}`);
+  // Only skipped pairs: the budget judged nothing, which must not read as "nothing wrong".
+  if (skippedPairs === outcomes.length)
+    return outcomes.map((o) => ({
+      ...o,
+      verdict: {
+        ...o.verdict,
+        status: 'not-evaluated',
+        message: o.verdict.message.replace(/^NOT IN THIS RUN: /, 'NOT EVALUATED: every pair skipped: '),
+      },
+    }));
   return outcomes;
 }
 
-/** A latency or throughput of zero successful operations is no measurement: say which run had none. */
-function emptyOperation(runs: readonly ScenarioResult[], operation: string): string | undefined {
-  const empty = runs.filter((run) => run.operations.some((o) => o.name === operation && o.count === 0));
-  if (empty.length === 0) return undefined;
-  return empty
-    .map((run) => {
-      const op = run.operations.find((o) => o.name === operation);
-      const errors = Object.entries(op?.errors ?? {})
-        .map(([name, n]) => `${name} ×${n}`)
-        .join(', ');
-      return `${run.scenario}/${run.profile}#${run.repeat}: no successful ${operation} operation${errors ? ` (errors: ${errors})` : ''}`;
-    })
-    .join('; ');
+/** Samples judged against the budget; "at N% confidence" over fewer than two is not evaluated. */
+function judged(budget: Budget, label: string, samples: readonly number[], seed: number): Verdict {
+  const tooFew = tooFewForConfidence(budget, samples.length);
+  if (tooFew) return notEvaluated(budget, label, tooFew);
+  return verdictFrom(budget, label, judgeSamples(budget, samples, seed), samples.length);
 }
 
 function operationValues(
@@ -242,71 +322,4 @@ function describeMissing(metric: MetricRef, scenarios: string[], results: Result
     case 'value':
       return `unknown metric "${metric.name}" in ${scenarios.join(', ')} (metrics: ${unique(runs.flatMap((r) => [...Object.keys(r.metrics), ...Object.keys(r.counters)])).join(', ') || 'none'})`;
   }
-}
-
-/** Improvement in %: latency (b − c)/b, throughput (c − b)/b. */
-export function improvementPct(stat: string, base: number, candidate: number): number {
-  if (base === 0) return 0;
-  return stat === 'throughput' ? ((candidate - base) / base) * 100 : ((base - candidate) / base) * 100;
-}
-
-function improvementVerdict(
-  budget: Budget,
-  label: string,
-  instance: Required<Omit<BudgetInstance, 'operation'>> & { operation: string },
-  base: number[],
-  cand: number[],
-  ctx: Context,
-): Verdict {
-  if (budget.metric.kind !== 'improvement')
-    throw new TypeError('improvementVerdict needs an improvement budget');
-  const stat = budget.metric.stat;
-  const measured = improvementPct(stat, median(base), median(cand));
-  const ci = bootstrapTwoSampleCi(base, cand, (b, c) => improvementPct(stat, b, c), {
-    seed: ctx.seed,
-    confidence: budget.confidence ?? 0.95,
-  });
-  const judged: Judged = {
-    measured,
-    ci,
-    onBound: budget.confidence !== undefined && ci !== undefined,
-    pass: false,
-  };
-  const judgedValue = judged.onBound && ci ? (budget.op.startsWith('<') ? ci[1] : ci[0]) : measured;
-  judged.pass = compare(judgedValue, budget.op, budget.limit);
-  const n = Math.min(base.length, cand.length);
-  const lookup = noiseLookup(ctx.noise);
-  const metricName = `${instance.operation}.${stat}`;
-  const noiseCand = lookup(instance.scenario, instance.profile, metricName);
-  const noiseBase = lookup(instance.scenario, instance.baseline, metricName);
-  if (ctx.noise && (noiseCand?.tooNoisy || noiseBase?.tooNoisy)) {
-    const cv = Math.max(noiseCand?.cv ?? 0, noiseBase?.cv ?? 0);
-    return notEvaluated(
-      budget,
-      label,
-      `too noisy to gate: ${metricName} run-to-run CV ${(cv * 100).toFixed(1)}% > ${(ctx.noise.maxCv * 100).toFixed(0)}% (noise.json)`,
-    );
-  }
-  const verdict = verdictFrom(
-    budget,
-    label,
-    judged,
-    n,
-    `${instance.profile} vs ${instance.baseline}, ${metricName}`,
-  );
-  if (!judged.pass && noiseCand && noiseBase) {
-    // ≈95 % band of the improvement (percentage points) from both sides' run-to-run CV.
-    const ratio = median(cand) / (median(base) || 1);
-    const band = 196 * ratio * Math.sqrt(noiseCand.cv ** 2 / cand.length + noiseBase.cv ** 2 / base.length);
-    const shortfall = Math.abs(measured - budget.limit);
-    if (shortfall <= band) {
-      return {
-        ...verdict,
-        status: 'pass',
-        confirmation: 'not-confirmed',
-        message: `NOT CONFIRMED (within noise): measured ${withUnit(measured, '%')} misses ${budget.op} ${withUnit(budget.limit, '%')} by ${shortfall.toFixed(1)} pp, inside the measured noise band ±${band.toFixed(1)} pp`,
-      };
-    }
-  }
-  return verdict;
 }

@@ -5,8 +5,10 @@
 //   improvement(metrics-query.query.p50, polyglot vs single-postgres) >= 50%   (operation optional)
 //   cacheHitRatio(dashboard-reads) >= 0.90  |  errorRate(*) < 0.001  |  staleReads == 0
 // optionally followed by `at 95% confidence` (the CI bound must hold, not just the point estimate).
+// Any form takes a last argument `driver=dal|http` to judge one driver's results only; without it
+// each driver a run used is judged on its own.
 import { LATENCY_STATS, type LatencyStat } from '../stats/samples.ts';
-import { COMPARATORS, type Comparator, type MetricRef } from './schema.ts';
+import { BUDGET_DRIVERS, COMPARATORS, type Comparator, type MetricRef } from './schema.ts';
 
 export interface ParsedExpression {
   metric: MetricRef;
@@ -48,8 +50,13 @@ export function parseBudgetExpression(text: string): ParsedExpression {
   const [, head = '', argText, opText, numberText = '', unitText, confidenceText] = match;
   const op = opText as Comparator;
   if (!COMPARATORS.includes(op)) throw new ExpressionError(`unknown comparator "${opText}"`);
-  const args = argText === undefined ? [] : argText.split(',').map((a) => a.trim());
-  if (args.some((a) => a === '')) throw new ExpressionError(`empty argument in "${text}"`);
+  const allArgs = argText === undefined ? [] : argText.split(',').map((a) => a.trim());
+  if (allArgs.some((a) => a === '')) throw new ExpressionError(`empty argument in "${text}"`);
+  const driverArgs = allArgs.filter((a) => /^driver\s*=/.test(a));
+  const args = allArgs.filter((a) => !/^driver\s*=/.test(a));
+  if (driverArgs.length > 1) throw new ExpressionError(`driver given twice in "${text}"`);
+  const driver = driverArgs[0] === undefined ? undefined : driverOf(driverArgs[0]);
+  const withDriver = <M extends MetricRef>(metric: M): M => (driver ? { ...metric, driver } : metric);
   const value = Number(numberText);
   const confidence = confidenceText === undefined ? undefined : Number(confidenceText) / 100;
   if (confidence !== undefined && !(confidence > 0.5 && confidence < 1)) {
@@ -89,7 +96,7 @@ export function parseBudgetExpression(text: string): ParsedExpression {
     } else {
       metric = { kind: 'distribution', stat, name: name(target, 'distribution'), scenario: '*', profile };
     }
-    return { metric, op, limit, confidence };
+    return { metric: withDriver(metric), op, limit, confidence };
   }
 
   if (head === 'throughput') {
@@ -100,12 +107,12 @@ export function parseBudgetExpression(text: string): ParsedExpression {
     if (rest.length > 0 || operation === undefined)
       throw new ExpressionError(`"${args[0]}": expected scenario.operation`);
     return {
-      metric: {
+      metric: withDriver({
         kind: 'throughput',
         scenario: name(scenario, 'scenario'),
         operation: name(operation, 'operation'),
         profile: args[1] === undefined ? '*' : name(args[1], 'profile'),
-      },
+      }),
       op,
       limit: value,
       confidence,
@@ -127,14 +134,14 @@ export function parseBudgetExpression(text: string): ParsedExpression {
     const versus = /^(\S+)\s+vs\s+(\S+)$/.exec(args[1] ?? '');
     if (!versus) throw new ExpressionError(`"${args[1]}": expected "profile vs baseline"`);
     return {
-      metric: {
+      metric: withDriver({
         kind: 'improvement',
         stat: improvementStat,
         scenario: name(parts[0], 'scenario'),
         operation: parts.length === 3 ? name(parts[1], 'operation') : '*',
         profile: name(versus[1], 'profile'),
         baseline: name(versus[2], 'baseline profile'),
-      },
+      }),
       op,
       limit: value,
       confidence,
@@ -145,21 +152,30 @@ export function parseBudgetExpression(text: string): ParsedExpression {
   if (unit !== '' && unit !== '%')
     throw new ExpressionError(`${head} is a plain number (or %), got "${unit}"`);
   return {
-    metric: {
+    metric: withDriver({
       kind: 'value',
       name: name(head, 'metric'),
       scenario: args[0] === undefined ? '*' : name(args[0], 'scenario'),
       profile: args[1] === undefined ? '*' : name(args[1], 'profile'),
-    },
+    }),
     op,
     limit: unit === '%' ? value / 100 : value,
     confidence,
   };
 }
 
+function driverOf(arg: string): (typeof BUDGET_DRIVERS)[number] {
+  const value = arg.replace(/^driver\s*=\s*/, '');
+  const known = BUDGET_DRIVERS.find((d) => d === value);
+  if (!known) throw new ExpressionError(`driver: expected ${BUDGET_DRIVERS.join(' or ')}, got "${value}"`);
+  return known;
+}
+
 /** The canonical text of a structured budget (what verdicts print). */
 export function formatBudget(metric: MetricRef, op: Comparator, limit: number): string {
-  const profile = (p: string) => (p === '*' ? '' : `, ${p}`);
+  // With a driver, the profile position is kept (`*`) so the text parses back to the same budget.
+  const profile = (p: string) =>
+    metric.driver ? `, ${p}, driver=${metric.driver}` : p === '*' ? '' : `, ${p}`;
   switch (metric.kind) {
     case 'latency':
       return `${metric.stat}(${metric.scenario}.${metric.operation}${profile(metric.profile)}) ${op} ${limit}ms`;
@@ -171,11 +187,12 @@ export function formatBudget(metric: MetricRef, op: Comparator, limit: number): 
       return `throughput(${metric.scenario}.${metric.operation}${profile(metric.profile)}) ${op} ${limit} ops/s`;
     case 'improvement': {
       const operation = metric.operation === '*' ? '' : `.${metric.operation}`;
-      return `improvement(${metric.scenario}${operation}.${metric.stat}, ${metric.profile} vs ${metric.baseline}) ${op} ${limit}%`;
+      const driver = metric.driver ? `, driver=${metric.driver}` : '';
+      return `improvement(${metric.scenario}${operation}.${metric.stat}, ${metric.profile} vs ${metric.baseline}${driver}) ${op} ${limit}%`;
     }
     case 'value': {
       const args =
-        metric.scenario === '*' && metric.profile === '*'
+        metric.scenario === '*' && metric.profile === '*' && !metric.driver
           ? ''
           : `(${metric.scenario}${profile(metric.profile)})`;
       return `${metric.name}${args} ${op} ${limit}`;

@@ -100,6 +100,30 @@ export function verdictFrom(
   };
 }
 
+/**
+ * A budget "at N% confidence" judges a CI bound, which one sample per side cannot give: say how many
+ * repeats it needs instead of falling back to the point estimate. Undefined when it can be judged.
+ */
+export function tooFewForConfidence(budget: Budget, samplesPerSide: number): string | undefined {
+  if (budget.confidence === undefined || samplesPerSide >= 2) return undefined;
+  const level = Math.round(budget.confidence * 100);
+  return `"at ${level}% confidence" needs --repeat ≥ 2 per profile; got ${samplesPerSide}`;
+}
+
+/** The budget names scenarios, profiles or a driver this run did not select: listed, not judged. */
+export function notInRun(budget: Budget, label: string, reason: string): Verdict {
+  return {
+    budget: label,
+    ...(budget.claim ? { claim: budget.claim } : {}),
+    status: 'not-in-run',
+    measured: null,
+    limit: budget.limit,
+    unit: budget.unit,
+    margin: null,
+    message: `NOT IN THIS RUN: ${reason}`,
+  };
+}
+
 export function notEvaluated(budget: Budget, label: string, reason: string): Verdict {
   return {
     budget: label,

@@ -27,6 +27,7 @@ export function resolveBudgetSet(
           limit: expression.limit,
           unit: unitOf(expression.metric),
           confidence: input.confidence ?? expression.confidence,
+          maxErrorShare: input.maxErrorShare,
         };
       } catch (error) {
         if (!(error instanceof ExpressionError)) throw error;
@@ -46,13 +47,32 @@ export function resolveBudgetSet(
       limit: input.limit,
       unit: unitOf(input.metric),
       confidence: input.confidence,
+      maxErrorShare: input.maxErrorShare,
     };
   });
-  return { name: parsed.data.name, description: parsed.data.description, source, budgets };
+  return {
+    name: parsed.data.name,
+    description: parsed.data.description,
+    source,
+    maxErrorShare: parsed.data.maxErrorShare,
+    budgets,
+  };
+}
+
+/**
+ * The issue to report: for a budget matching neither form (expression or structured), the form it came
+ * closest to (fewest issues), so the message names the field, e.g. budgets[0].maxErrorShare.
+ */
+function innermost(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0];
+  const inner = closest?.[0];
+  return inner ? innermost({ ...inner, path: [...issue.path, ...inner.path] }) : issue;
 }
 
 function schemaError(error: z.ZodError, source: string, locate: LineLocator): BudgetSyntaxError {
-  const issue = error.issues[0];
+  const first = error.issues[0];
+  const issue = first ? innermost(first) : undefined;
   const path = issue?.path ?? [];
   const field = path
     .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))

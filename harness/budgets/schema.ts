@@ -11,6 +11,15 @@ const latencyStat = z.enum(LATENCY_STATS);
 export const COMPARATORS = ['<', '<=', '>', '>=', '=='] as const;
 export type Comparator = (typeof COMPARATORS)[number];
 
+/** Which driver's results a budget judges; without one, each driver is judged on its own. */
+export const BUDGET_DRIVERS = ['dal', 'http'] as const;
+const driver = z.enum(BUDGET_DRIVERS).optional();
+
+/** An operation-level budget is not evaluated above this share of failed attempts (0.1 %). */
+export const DEFAULT_MAX_ERROR_SHARE = 0.001;
+/** errors / (successes + errors), from 0 to 1. */
+export const errorShareSchema = z.number().min(0).max(1);
+
 export const metricRefSchema = z.discriminatedUnion('kind', [
   /** Latency of an operation (ms), e.g. p99 of realtime-detection.request. */
   z.object({
@@ -19,6 +28,7 @@ export const metricRefSchema = z.discriminatedUnion('kind', [
     scenario: selector,
     operation: selector,
     profile: selector.default('*'),
+    driver,
   }),
   /** Successful operations per second. */
   z.object({
@@ -26,6 +36,7 @@ export const metricRefSchema = z.discriminatedUnion('kind', [
     scenario: selector,
     operation: selector,
     profile: selector.default('*'),
+    driver,
   }),
   /** A named non-operation distribution (ms), e.g. consistencyLag. */
   z.object({
@@ -34,6 +45,7 @@ export const metricRefSchema = z.discriminatedUnion('kind', [
     name: z.string().min(1),
     scenario: selector.default('*'),
     profile: selector.default('*'),
+    driver,
   }),
   /** A scalar from `metrics` or `counters` (errorRate is derived from operations when not reported). */
   z.object({
@@ -41,6 +53,7 @@ export const metricRefSchema = z.discriminatedUnion('kind', [
     name: z.string().min(1),
     scenario: selector.default('*'),
     profile: selector.default('*'),
+    driver,
   }),
   /** % improvement of `profile` over `baseline` in the same run (latency: lower is better; throughput: higher). */
   z.object({
@@ -50,6 +63,7 @@ export const metricRefSchema = z.discriminatedUnion('kind', [
     operation: selector.default('*'),
     profile: selector,
     baseline: selector,
+    driver,
   }),
 ]);
 export type MetricRef = z.infer<typeof metricRefSchema>;
@@ -59,6 +73,8 @@ const common = {
   claim: z.string().min(1).optional(),
   /** Require the CI bound (not just the point estimate) to hold at this confidence, e.g. 0.95. */
   confidence: z.number().gt(0.5).lt(1).optional(),
+  /** Operation-level budgets (latency, throughput, improvement): not evaluated above this error share. */
+  maxErrorShare: errorShareSchema.optional(),
 };
 
 export const structuredBudgetSchema = z.object({
@@ -79,6 +95,8 @@ export const budgetSetInputSchema = z
   .object({
     name: z.string().min(1),
     description: z.string().optional(),
+    /** Default error-share limit of this set's operation-level budgets (default 0.001). */
+    maxErrorShare: errorShareSchema.optional(),
     budgets: z.array(budgetInputSchema).min(1),
   })
   .strict();
@@ -93,6 +111,8 @@ export interface Budget {
   limit: number;
   unit: string;
   confidence: number | undefined;
+  /** This budget's own error-share limit; else the set's; else DEFAULT_MAX_ERROR_SHARE. */
+  maxErrorShare: number | undefined;
 }
 
 export interface BudgetSet {
@@ -100,6 +120,7 @@ export interface BudgetSet {
   description: string | undefined;
   /** Where it came from (file path or built-in name), for error messages. */
   source: string;
+  maxErrorShare: number | undefined;
   budgets: readonly Budget[];
 }
 

@@ -66,5 +66,6 @@ function defaultIo(): CliIo {
     err: (s) => void process.stderr.write(s),
     isTty: Boolean(process.stdout.isTTY),
     env: process.env,
+    exit: (code) => process.exit(code),
   };
 }

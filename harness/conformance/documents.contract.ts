@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../reference-dal/errors.ts';
+import { DEFAULT_SEARCH_SIZE } from '../../reference-dal/ports/document-input.ts';
 import type { BulkItem, DocumentRepository, JsonDocument } from '../../reference-dal/ports/documents.ts';
 import { DocumentModel, words } from './documents.model.ts';
 import { assertProperty } from './support/seed.ts';
@@ -24,7 +25,16 @@ const documentArb: fc.Arbitrary<JsonDocument> = fc.record({
   n: fc.integer({ min: 0, max: 3 }),
   tags: fc.uniqueArray(word, { maxLength: 2 }),
 });
-const idArb = fc.constantFrom('d1', 'd2', 'd3', 'd4', 'd5 with space', 'dé6');
+// Enough ids that a collection outgrows a default page (10 hits) and the small sizes searched below.
+const idArb = fc.constantFrom(
+  'd1',
+  'd2',
+  'd3',
+  'd4',
+  'd5 with space',
+  'dé6',
+  ...Array.from({ length: 10 }, (_, i) => `e${i}`),
+);
 const versionArb = fc.integer({ min: 1, max: 6 });
 
 interface Real {
@@ -81,52 +91,74 @@ class BulkCommand implements Command {
 }
 
 class DeleteCommand implements Command {
-  constructor(readonly id: string) {}
-  check(): boolean {
-    return true;
+  constructor(
+    readonly id: string,
+    readonly version: number | undefined,
+  ) {}
+  check(model: Readonly<DocumentModel>): boolean {
+    // After a delete, the stored version of a re-created document is the store's own (see IndexCommand).
+    return this.version === undefined || !model.deleted.has(this.id);
   }
   async run(model: DocumentModel, real: Real): Promise<void> {
-    expect(await real.repository.delete(real.collection, this.id)).toBe(model.delete(this.id));
-    expect(await real.repository.get(real.collection, this.id)).toBeUndefined();
+    const options = this.version === undefined ? {} : { version: this.version };
+    expect(await real.repository.delete(real.collection, this.id, options)).toBe(
+      model.delete(this.id, this.version),
+    );
+    await expectStored(model, real, this.id);
   }
   toString(): string {
-    return `delete(${this.id})`;
+    return `delete(${this.id}, v=${String(this.version)})`;
   }
 }
+
+type Filter = Readonly<Record<string, string | number | boolean>>;
+type SearchFields = readonly ('title' | 'tags' | 'status')[];
 
 class SearchCommand implements Command {
   constructor(
     readonly text: string,
-    readonly status: string | undefined,
+    readonly filters: Filter | undefined,
     readonly aggregateBy: 'status' | 'tags' | 'n' | undefined,
+    readonly size: number | undefined,
+    readonly fields: SearchFields | undefined,
   ) {}
   check(): boolean {
     return true;
   }
   async run(model: DocumentModel, real: Real): Promise<void> {
     await real.repository.refresh(real.collection);
-    const filters = this.status === undefined ? undefined : { status: this.status };
     const result = await real.repository.search(real.collection, {
       text: this.text,
-      size: 100,
-      ...(filters ? { filters } : {}),
+      ...(this.size === undefined ? {} : { size: this.size }),
+      ...(this.filters ? { filters: this.filters } : {}),
+      ...(this.fields ? { fields: this.fields } : {}),
       ...(this.aggregateBy ? { aggregateBy: this.aggregateBy } : {}),
     });
-    const expected = model.matching(this.text, filters);
-    expect(result.hits.map((h) => h.id).sort()).toEqual(expected);
+    const expected = model.matching(this.text, this.filters, this.fields);
+    // A page of the best hits: which ties make the page is the store's choice, how many is not.
+    const page = Math.min(this.size ?? DEFAULT_SEARCH_SIZE, expected.length);
+    const ids = result.hits.map((h) => h.id);
+    expect(ids).toHaveLength(page);
+    expect(new Set(ids).size).toBe(page);
+    for (const id of ids) expect(expected).toContain(id);
+    if (page === expected.length) expect([...ids].sort()).toEqual(expected);
     expect(result.total).toBe(expected.length);
-    for (const hit of result.hits) {
+    result.hits.forEach((hit, i) => {
       expect(hit.document).toEqual(model.entries.get(hit.id)?.document);
       expect(Number.isFinite(hit.score)).toBe(true);
-    }
+      // Best first.
+      if (i > 0) expect(hit.score).toBeLessThanOrEqual(result.hits[i - 1]?.score ?? Infinity);
+    });
     if (this.aggregateBy) {
       const actual = new Map((result.aggregation ?? []).map((b) => [b.key, b.count]));
       expect(actual).toEqual(model.aggregate(expected, this.aggregateBy));
+    } else {
+      expect(result.aggregation).toBeUndefined();
     }
     expect(await real.repository.count(real.collection)).toBe(model.entries.size);
   }
   toString(): string {
-    return `search(${JSON.stringify(this.text)}, status=${String(this.status)}, agg=${String(this.aggregateBy)})`;
+    return `search(${JSON.stringify(this.text)}, filters=${JSON.stringify(this.filters)}, agg=${String(this.aggregateBy)}, size=${String(this.size)}, fields=${JSON.stringify(this.fields)})`;
   }
 }
 
@@ -146,14 +178,16 @@ const commands = [
       fc.record({ id: idArb, document: documentArb, version: fc.option(versionArb, { nil: undefined }) }),
       {
         minLength: 1,
-        maxLength: 5,
+        maxLength: 12,
       },
     )
     .map(
       (items) =>
         new BulkCommand(items.map((i) => (i.version === undefined ? { id: i.id, document: i.document } : i))),
     ),
-  idArb.map((id) => new DeleteCommand(id)),
+  fc
+    .tuple(idArb, fc.option(versionArb, { nil: undefined }))
+    .map(([id, version]) => new DeleteCommand(id, version)),
   fc
     .tuple(
       fc.oneof(
@@ -161,10 +195,22 @@ const commands = [
         word,
         fc.tuple(word, word).map(([a, b]) => `${a} ${b}`),
       ),
-      fc.option(fc.constantFrom('open', 'closed', 'draft'), { nil: undefined }),
+      fc.option(
+        fc.oneof(
+          fc.record({ status: fc.constantFrom('open', 'closed', 'draft') }),
+          fc.record({ n: fc.integer({ min: 0, max: 3 }) }),
+          fc.record({ tags: word }),
+          fc.record({ status: fc.constantFrom('open', 'closed'), tags: word }),
+        ),
+        { nil: undefined },
+      ),
       fc.option(fc.constantFrom('status' as const, 'tags' as const, 'n' as const), { nil: undefined }),
+      fc.option(fc.constantFrom(0, 1, 3, 10, 100), { nil: undefined }),
+      fc.option(fc.constantFrom<SearchFields>(['title'], ['tags'], ['title', 'tags'], ['status']), {
+        nil: undefined,
+      }),
     )
-    .map(([text, status, agg]) => new SearchCommand(text, status, agg)),
+    .map(([text, filters, agg, size, fields]) => new SearchCommand(text, filters, agg, size, fields)),
 ];
 
 /** Search text full of Lucene and tsquery syntax: must be read as plain words, never as operators. */
@@ -335,6 +381,28 @@ export function documentsContract(backend: string, open: () => Promise<DocumentS
           await expect(attempt(), label).rejects.toBeInstanceOf(ValidationError);
         }
         expect(await repository.count(collection)).toBe(2);
+      } finally {
+        await subject.drop(collection);
+      }
+    });
+
+    it('an empty text with a field list matches every document (filters still apply)', async () => {
+      await using subject = await open();
+      const { repository } = subject;
+      const collection = freshCollection('fields');
+      try {
+        await repository.index(collection, 'a', { title: 'alpha', status: 'open' });
+        await repository.index(collection, 'b', { title: 'beta', status: 'closed' });
+        await repository.refresh(collection);
+        const all = await repository.search(collection, { text: '', fields: ['title'] });
+        expect(all.hits.map((h) => h.id).sort()).toEqual(['a', 'b']);
+        const open = await repository.search(collection, {
+          text: '',
+          fields: ['title', 'status'],
+          filters: { status: 'open' },
+          size: 0,
+        });
+        expect(open).toEqual({ total: 1, hits: [] });
       } finally {
         await subject.drop(collection);
       }

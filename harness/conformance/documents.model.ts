@@ -31,16 +31,26 @@ export class DocumentModel {
     return 'indexed';
   }
 
-  delete(id: string): boolean {
+  /** With `version` (external), only an older stored version is deleted. */
+  delete(id: string, version?: number): boolean {
+    // Any delete may leave a tombstone (Elasticsearch), so the id counts as deleted from here on.
     this.deleted.add(id);
+    const stored = this.entries.get(id);
+    if (!stored || (version !== undefined && stored.version >= version)) return false;
     return this.entries.delete(id);
   }
 
-  matching(text: string, filters: Record<string, string | number | boolean> = {}): string[] {
+  /** Ids whose `fields` (default: all string values) hold every word of `text`, and match `filters`. */
+  matching(
+    text: string,
+    filters: Readonly<Record<string, string | number | boolean>> = {},
+    fields?: readonly string[],
+  ): string[] {
     const wanted = words(text);
     return [...this.entries.entries()]
       .filter(([, { document }]) => {
-        const have = new Set(stringLeaves(document).flatMap(words));
+        const searched = fields === undefined ? [document] : fields.map((f) => document[f]);
+        const have = new Set(stringLeaves(searched).flatMap(words));
         if (!wanted.every((w) => have.has(w))) return false;
         return Object.entries(filters).every(([field, value]) => {
           const actual = document[field];

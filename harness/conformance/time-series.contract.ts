@@ -19,6 +19,8 @@ export interface TimeSeriesSubject extends AsyncDisposable {
   readonly repository: TimeSeriesRepository;
   /** A second repository over the same store (another process's view), for race checks. */
   readonly openAnother: () => Promise<TimeSeriesRepository & AsyncDisposable>;
+  /** Statements `repository` has sent to its store so far (ADR: one round trip per batch). */
+  readonly roundTrips: () => number;
 }
 
 const DAY = 86_400_000;
@@ -251,6 +253,69 @@ export function timeSeriesContract(backend: string, open: () => Promise<TimeSeri
       await expect(
         subject.repository.queryMetrics({ ...base, aggregation: 'avg', interval: 'toString' as '1h' }),
       ).rejects.toMatchObject({ name: 'ValidationError', field: 'interval' });
+      // The error says what would have been accepted.
+      await expect(
+        subject.repository.queryMetrics({ ...base, aggregation: 'median' as 'avg', interval: '1h' }),
+      ).rejects.toThrow(AGGREGATIONS.join(', '));
+      await expect(
+        subject.repository.queryMetrics({ ...base, aggregation: 'avg', interval: '2h' as '1h' }),
+      ).rejects.toThrow(INTERVAL_KEYS.join(', '));
+    });
+
+    it('rejects a missing metric name and invalid or non-Date bounds before any round trip, naming the field', async () => {
+      await using subject = await open();
+      const start = new Date(BASE);
+      const end = new Date(BASE + DAY);
+      const invalid = new Date(Number.NaN);
+      const notADate = '2026-01-05T00:00:00Z' as unknown as Date;
+      const query = { metricName: 'x', start, end, aggregation: 'sum' as const, interval: '1h' as const };
+      const before = subject.roundTrips();
+      const refused: [string, () => Promise<unknown>][] = [
+        ['metricName', () => subject.repository.queryMetrics({ ...query, metricName: '' })],
+        [
+          'metricName',
+          () => subject.repository.queryMetrics({ ...query, metricName: 42 as unknown as string }),
+        ],
+        ['start', () => subject.repository.queryMetrics({ ...query, start: invalid })],
+        ['start', () => subject.repository.queryMetrics({ ...query, start: notADate })],
+        ['end', () => subject.repository.queryMetrics({ ...query, end: invalid })],
+        ['end', () => subject.repository.queryMetrics({ ...query, end: notADate })],
+        ['start', () => subject.repository.readPoints('x', invalid, end)],
+        ['start', () => subject.repository.readPoints('x', notADate, end)],
+        ['end', () => subject.repository.readPoints('x', start, invalid)],
+        ['end', () => subject.repository.readPoints('x', start, notADate)],
+      ];
+      for (const [field, attempt] of refused) {
+        const error = await attempt().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect({ field, error }).toMatchObject({ field, error: { name: 'ValidationError', field } });
+        expect((error as Error).message).toMatch(/expected a/); // says what would be accepted
+      }
+      expect(subject.roundTrips()).toBe(before);
+    });
+
+    it('an empty batch writes nothing and costs no round trip; a batch into existing storage costs one', async () => {
+      await using subject = await open();
+      const name = nameSource('trips')();
+      const before = subject.roundTrips();
+      expect(await subject.repository.saveMetrics([])).toEqual({ written: 0 });
+      expect(subject.roundTrips()).toBe(before);
+      // Repeated keys within a batch count once: the last write wins.
+      const batch = (value: number): MetricPoint[] =>
+        [0, 1, 2, 0].map((h) => ({ timestamp: new Date(BASE + h * 3_600_000), metricName: name, value }));
+      expect(await subject.repository.saveMetrics(batch(1))).toEqual({ written: 3 });
+      // The first batch may create storage for its time range; later batches there are one statement each.
+      for (const value of [2, 3]) {
+        const sent = subject.roundTrips();
+        expect(await subject.repository.saveMetrics(batch(value))).toEqual({ written: 3 });
+        expect(subject.roundTrips() - sent).toBe(1);
+      }
+      const sent = subject.roundTrips();
+      const points = await subject.repository.readPoints(name, new Date(BASE), new Date(BASE + DAY));
+      expect(points.map((p) => p.value)).toEqual([3, 3, 3]);
+      expect(subject.roundTrips() - sent).toBe(1);
     });
 
     it('writes to new time ranges from two repositories at once both land (race-safe storage creation)', async () => {

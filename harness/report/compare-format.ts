@@ -1,4 +1,5 @@
-// Cells of a comparison row, shared by the terminal, Markdown and HTML renderers.
+// Cells of a comparison row, shared by the terminal, Markdown and HTML renderers. The verdict column
+// says one thing: a decided change (with ✘ only when it gates), or why the row could not be decided.
 import type { CompareRow, Comparison } from './compare.ts';
 
 export const COMPARE_HEADERS = [
@@ -31,26 +32,43 @@ function pct(v: number): string {
   return `${v >= 0 ? '+' : ''}${v.toFixed(1)}%`;
 }
 
+function neededShort(needed: NonNullable<CompareRow['result']['needed']>): string {
+  const unit = needed.unit === 'repeats' ? 'repeats per side' : 'invocations per side';
+  return needed.count === undefined ? `> 200 ${unit}` : `≥ ${needed.count} ${unit}`;
+}
+
 export function verdictText(row: CompareRow): string {
-  let text = VERDICT_TEXT[row.result.verdict] ?? row.result.verdict;
-  if (row.result.regression) text += ' ✘ regression';
-  if (row.confirmation)
-    text += ` (${row.confirmation === 'confirmed' ? 'confirmed' : 'not confirmed, within noise'})`;
-  if (row.tooNoisy) text += ' (too noisy to gate)';
-  return text;
+  const r = row.result;
+  if (r.verdict === 'inconclusive') {
+    if (r.undecided === 'between-unknown') return '? cannot judge across invocations';
+    return r.needed ? `? inconclusive (${neededShort(r.needed)})` : '? inconclusive';
+  }
+  const text = VERDICT_TEXT[r.verdict] ?? r.verdict;
+  if (row.tooNoisy) return `${text}, not gated (too noisy)`;
+  if (!r.regression) return text;
+  if (row.confirmation === 'not-confirmed') return `${text}, not confirmed by re-runs`;
+  return `${text} ✘ regression${row.confirmation === 'confirmed' ? ' (confirmed)' : ''}`;
+}
+
+function sideText(metric: string, v: number, n: number, invocations: number): string {
+  return `${value(metric, v)} (n=${n}${invocations > 1 ? ` in ${invocations} runs` : ''})`;
 }
 
 export function compareCells(row: CompareRow): string[] {
   const r = row.result;
+  const profile =
+    row.profile === row.candidateProfile ? row.profile : `${row.profile} → ${row.candidateProfile}`;
   return [
     row.scenario,
-    row.profile === row.candidateProfile ? row.profile : `${row.profile} → ${row.candidateProfile}`,
+    row.driver === 'dal' ? profile : `${profile} (${row.driver})`,
     row.operation,
     row.metric === 'p999' ? 'p99.9' : row.metric,
-    `${value(row.metric, r.base)} (n=${r.nBase})`,
-    `${value(row.metric, r.candidate)} (n=${r.nCandidate})`,
+    sideText(row.metric, r.base, r.nBase, r.invocationsBase),
+    sideText(row.metric, r.candidate, r.nCandidate, r.invocationsCandidate),
     pct(r.changePct),
-    r.changeCi ? `${pct(r.changeCi[0])} … ${pct(r.changeCi[1])}` : '—',
+    r.changeCi
+      ? `${pct(r.changeCi[0])} … ${pct(r.changeCi[1])}${r.intervalKind ? ` (${r.intervalKind})` : ''}`
+      : '—',
     r.cliffsDelta === undefined ? '—' : `${r.cliffsDelta.toFixed(2)} ${r.effect ?? ''}`.trim(),
     verdictText(row),
     r.note,
@@ -59,8 +77,14 @@ export function compareCells(row: CompareRow): string[] {
 
 export function compareSummaryLine(c: Comparison): string {
   const count = (v: string) => c.rows.filter((r) => r.result.verdict === v).length;
+  const across = c.rows.filter((r) => r.result.undecided === 'between-unknown').length;
   const regressions = c.rows.filter(
     (r) => r.result.regression && !r.tooNoisy && r.confirmation !== 'not-confirmed',
   ).length;
-  return `${c.candidateLabel} vs ${c.baseLabel}: ${count('faster')} faster, ${count('slower')} slower, ${count('no change')} no change, ${count('inconclusive')} inconclusive; ${regressions} regression(s)${c.thresholdPct ? ` beyond ${c.thresholdPct}%` : ''}`;
+  return (
+    `${c.candidateLabel} vs ${c.baseLabel}: ${count('faster')} faster, ${count('slower')} slower, ` +
+    `${count('no change')} no change, ${count('inconclusive')} inconclusive` +
+    `${across ? ` (${across} cannot judge across invocations)` : ''}; ` +
+    `${regressions} regression(s)${c.thresholdPct ? ` beyond ${c.thresholdPct}%` : ''}`
+  );
 }

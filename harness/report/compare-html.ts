@@ -7,13 +7,14 @@ export function compareTableHtml(comparison: Comparison): string {
   const rows = comparison.rows
     .map((r) => {
       const cells = compareCells(r);
-      const cls = r.result.regression
-        ? 'fail'
-        : r.result.verdict === 'faster'
-          ? 'pass'
-          : r.result.verdict === 'inconclusive'
-            ? 'inconclusive'
-            : '';
+      const cls =
+        r.result.regression && !r.tooNoisy && r.confirmation !== 'not-confirmed'
+          ? 'fail'
+          : r.result.verdict === 'faster'
+            ? 'pass'
+            : r.result.verdict === 'inconclusive'
+              ? 'inconclusive'
+              : '';
       return `<tr>${cells.map((c, i) => (i === 9 ? `<td class="status ${cls}">${escapeHtml(c)}</td>` : `<td>${escapeHtml(c)}</td>`)).join('')}</tr>`;
     })
     .join('\n');

@@ -24,7 +24,11 @@ export function renderCompareMarkdown(comparisons: readonly Comparison[]): strin
       compareTableMarkdown(c),
       '',
     ]),
-    'Verdicts: a change counts only when a Mann–Whitney test is significant (α = 0.05) and it exceeds both the threshold and the measured noise; single samples are never called significant.',
+    'Verdicts: a change counts only when it is significant (α = 0.05, t on log values) and beyond the threshold. ' +
+      'Repeats within one invocation are compared with Welch’s t; single runs with their within-run interval (block bootstrap over ' +
+      'per-second windows) plus the calibrated repeat spread; runs of separate invocations also with the spread between invocations ' +
+      '(noise.json from `dalbench calibrate`, or several result files per side) — without it a row says it cannot judge. ' +
+      'An undecided row says how many repeats or invocations per side would decide it.',
     '',
   ].join('\n');
 }

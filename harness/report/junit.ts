@@ -1,6 +1,10 @@
-// junit.xml: one test case per budget verdict; a breach is a <failure>, a not-evaluated budget an
-// <error> (CI shows it red, never skipped-green), the message is the verdict.
+// junit.xml: one test case per budget verdict; a breach is a <failure>, a budget that could not be
+// judged (not evaluated, inconclusive) an <error> (CI shows it red, never skipped-green), a budget over
+// what the run did not select <skipped>. The message is the verdict, with what it was measured on where
+// that differs from the ADR; the suite's properties and output list the stores measured.
+import { runMeasuredOn } from './measured-on.ts';
 import type { Results, Verdict } from './results-schema.ts';
+import { messageWithMeasuredOn } from './verdict-format.ts';
 
 function xml(text: string): string {
   return (
@@ -21,23 +25,39 @@ export function renderJunit(
 ): string {
   const verdicts = options.verdicts ?? results.verdicts ?? [];
   const failures = verdicts.filter((v) => v.status === 'fail').length;
-  const errors = verdicts.filter((v) => v.status === 'not-evaluated').length;
+  const errors = verdicts.filter((v) => v.status === 'not-evaluated' || v.status === 'inconclusive').length;
+  const skipped = verdicts.filter((v) => v.status === 'not-in-run').length;
   const suite = options.suiteName ?? 'dalbench budgets';
   const cases = verdicts.map((v) => {
     const open = `  <testcase classname="dalbench.budgets" name="${xml(v.budget)}">`;
-    const props = v.claim
-      ? `\n    <system-out>${xml(`ADR claim: ${v.claim}\n${v.message}`)}</system-out>`
-      : `\n    <system-out>${xml(v.message)}</system-out>`;
-    if (v.status === 'fail')
-      return `${open}\n    <failure message="${xml(v.message)}" type="BudgetBreached">${xml(v.message)}</failure>${props}\n  </testcase>`;
-    if (v.status === 'not-evaluated')
-      return `${open}\n    <error message="${xml(v.message)}" type="NotEvaluated">${xml(v.message)}</error>${props}\n  </testcase>`;
-    return `${open}${props}\n  </testcase>`;
+    const message = messageWithMeasuredOn(v);
+    const out = `\n    <system-out>${xml(v.claim ? `ADR claim: ${v.claim}\n${message}` : message)}</system-out>`;
+    const body = (tag: string, type: string) =>
+      `\n    <${tag} message="${xml(message)}" type="${type}">${xml(message)}</${tag}>`;
+    switch (v.status) {
+      case 'fail':
+        return `${open}${body('failure', 'BudgetBreached')}${out}\n  </testcase>`;
+      case 'not-evaluated':
+        return `${open}${body('error', 'NotEvaluated')}${out}\n  </testcase>`;
+      case 'inconclusive':
+        return `${open}${body('error', 'Inconclusive')}${out}\n  </testcase>`;
+      case 'not-in-run':
+        return `${open}\n    <skipped message="${xml(message)}"/>${out}\n  </testcase>`;
+      case 'pass':
+        return `${open}${out}\n  </testcase>`;
+    }
   });
+  const measuredOn = runMeasuredOn(results);
+  const properties = measuredOn.length
+    ? `\n<properties>\n${measuredOn.map((m) => `  <property name="measured-on" value="${xml(m)}"/>`).join('\n')}\n</properties>`
+    : '';
+  const suiteOut = measuredOn.length
+    ? `\n<system-out>${xml(`Measured on:\n${measuredOn.map((m) => `- ${m}`).join('\n')}`)}</system-out>`
+    : '';
   return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="dalbench" tests="${verdicts.length}" failures="${failures}" errors="${errors}">
-<testsuite name="${xml(suite)}" tests="${verdicts.length}" failures="${failures}" errors="${errors}" skipped="0" timestamp="${xml(results.run.finishedAt)}" hostname="${xml(results.run.platform)}">
-${cases.join('\n')}
+<testsuites name="dalbench" tests="${verdicts.length}" failures="${failures}" errors="${errors}" skipped="${skipped}">
+<testsuite name="${xml(suite)}" tests="${verdicts.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${xml(results.run.finishedAt)}" hostname="${xml(results.run.platform)}">${properties}
+${cases.join('\n')}${suiteOut}
 </testsuite>
 </testsuites>
 `;

@@ -47,6 +47,22 @@ describe('mergeResults', () => {
     expect(s!.operations.reduce((x, o) => x + o.count, 0)).toBe(2000);
   });
 
+  it('--driver both: the driver is part of the key, so dal merges with dal and http with http', async () => {
+    // a shard of a `--driver both` run: the same scenario × profile × repeat once per driver
+    const bothDrivers = (results: Results): Results => ({
+      ...results,
+      scenarios: results.scenarios.flatMap((s) => [s, { ...s, driver: 'http' as const }]),
+    });
+    const a = bothDrivers(await shard(1, 2));
+    const b = bothDrivers(await shard(2, 2));
+    const merged = mergeResults([
+      { source: 'a.json', results: a },
+      { source: 'b.json', results: b },
+    ]);
+    expect(merged.scenarios.map((s) => s.driver)).toEqual(['dal', 'http']);
+    for (const s of merged.scenarios) expect(s.operations.reduce((x, o) => x + o.count, 0)).toBe(2000);
+  });
+
   it('refuses inputs of different seeds, duplicate shards, or fewer than two files', async () => {
     const a = await shard(1, 2);
     const other = await shard(2, 2, 99);

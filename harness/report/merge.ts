@@ -56,7 +56,8 @@ export function mergeResults(
   const groups = new Map<string, { source: string; result: ScenarioResult }[]>();
   for (const input of inputs) {
     for (const result of input.results.scenarios) {
-      const key = `${result.scenario}\u0000${result.profile}\u0000${result.repeat}`;
+      // The driver is part of the key: a `--driver both` run measures dal and http side by side.
+      const key = `${result.scenario}\u0000${result.profile}\u0000${result.repeat}\u0000${result.driver}`;
       const group = groups.get(key) ?? [];
       group.push({ source: input.source, result });
       groups.set(key, group);
@@ -90,6 +91,14 @@ export function mergeResults(
         ? { incompleteReason: `incomplete input(s): ${incomplete.map((i) => i.source).join(', ')}` }
         : { incompleteReason: undefined }),
       stores: [...stores.values()],
+      ...(runs.some((r) => r.unavailableStores)
+        ? {
+            unavailableStores: Object.assign({}, ...runs.map((r) => r.unavailableStores ?? {})) as Record<
+              string,
+              string
+            >,
+          }
+        : {}),
       harness: {
         eventLoopDelayP99Ms: Math.max(...runs.map((r) => r.harness.eventLoopDelayP99Ms)),
         lateStartShare:
@@ -120,11 +129,6 @@ function mergeScenario(group: { source: string; result: ScenarioResult }[]): Sce
   const [head] = group as [(typeof group)[number], ...typeof group];
   const base = head.result;
   for (const { source, result } of group.slice(1)) {
-    if (result.driver !== base.driver) {
-      throw new MergeError(
-        `${source}: ${label(result)} ran with the ${result.driver} driver, ${head.source} with ${base.driver}`,
-      );
-    }
     // A shard that ran nothing (0 workers) has no load model; it cannot conflict.
     if (result.loadModel && base.loadModel && result.loadModel.type !== base.loadModel.type) {
       throw new MergeError(
@@ -264,5 +268,5 @@ function mergeSummaries(list: readonly HistogramSummary[], what: string): Histog
 }
 
 function label(result: ScenarioResult): string {
-  return `${result.scenario}/${result.profile}`;
+  return `${result.scenario}/${result.profile}${result.driver === 'dal' ? '' : ` (${result.driver})`}`;
 }

@@ -6,7 +6,15 @@ import type { Comparison } from './compare.ts';
 import { compareTableHtml } from './compare-html.ts';
 import { chartFigure, escapeHtml, htmlPage, type ChartSpec, type ReportAssets } from './html-shell.ts';
 import type { HistogramSummary, Results, ScenarioResult, Verdict } from './results-schema.ts';
-import { STATUS_TEXT, confirmationText, limitText, measuredText, overallStatus } from './verdict-format.ts';
+import { runMeasuredOn } from './measured-on.ts';
+import {
+  STATUS_TEXT,
+  confirmationText,
+  limitText,
+  measuredText,
+  messageWithMeasuredOn,
+  overallStatus,
+} from './verdict-format.ts';
 
 export interface HtmlReportOptions {
   verdicts?: readonly Verdict[];
@@ -41,12 +49,19 @@ export function verdictTableHtml(verdicts: readonly Verdict[]): string {
       (
         v,
       ) => `<tr><td>${escapeHtml(v.claim ?? '—')}</td><td><code>${escapeHtml(v.budget)}</code></td><td>${escapeHtml(measuredText(v))}</td><td>${escapeHtml(limitText(v))}</td>
-<td class="status ${v.status}">${STATUS_TEXT[v.status]}</td><td>${escapeHtml(confirmationText(v))}</td><td class="muted">${escapeHtml(v.message)}</td></tr>`,
+<td class="status ${v.status}">${STATUS_TEXT[v.status]}</td><td>${escapeHtml(confirmationText(v))}</td><td class="muted">${escapeHtml(messageWithMeasuredOn(v))}</td></tr>`,
     )
     .join('\n');
   return `<table id="verdicts" class="verdicts"><caption>${escapeHtml(overallStatus(verdicts))}</caption>
 <thead><tr><th scope="col">ADR claim</th><th scope="col">Budget</th><th scope="col">Measured</th><th scope="col">Limit</th><th scope="col">Result</th><th scope="col">Confirmed</th><th scope="col">Detail</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
+}
+
+/** What the run measured on: stores with their servers and notes, stand-ins for the ADR's choice. */
+function measuredOnHtml(results: Results): string {
+  const lines = runMeasuredOn(results);
+  if (lines.length === 0) return '';
+  return `<h3>Measured on</h3><ul class="measured-on">${lines.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>`;
 }
 
 function slug(text: string): string {
@@ -307,7 +322,7 @@ export function renderHtmlReport(
   );
   const body = `<header><h1>dalbench report — ${escapeHtml(results.run.id)}</h1>
 <p class="muted">${escapeHtml(results.run.startedAt)} · ${results.run.status === 'complete' ? 'complete run' : '⚠ INCOMPLETE run'} · seed ${results.run.seed} · ${names.length} scenarios</p></header>
-<section id="verdict-section"><h2>Verdicts</h2>${verdictTableHtml(verdicts)}</section>
+<section id="verdict-section"><h2>Verdicts</h2>${verdictTableHtml(verdicts)}${measuredOnHtml(results)}</section>
 ${options.comparison ? `<section id="baseline"><h2>Against baseline: ${escapeHtml(options.comparison.baseLabel)}</h2>${compareTableHtml(options.comparison)}</section>` : ''}
 <nav><h2>Scenarios</h2><ul>${names.map((n) => `<li><a href="#scenario-${slug(n)}">${escapeHtml(n)}</a></li>`).join('')}</ul></nav>
 ${sections.join('\n')}

@@ -14,6 +14,8 @@ import { renderHtmlReport } from './report-html.ts';
 import { parseResultsText } from './results-input.ts';
 import { calibrateNoise } from '../stats/noise.ts';
 import { renderSummaryMarkdown } from './summary-markdown.ts';
+import type { Results, Verdict } from './results-schema.ts';
+import { renderVerdictText } from './verdict-text.ts';
 
 function capture(env: NodeJS.ProcessEnv = {}): CliIo & { stdout: () => string; stderr: () => string } {
   let out = '';
@@ -23,6 +25,7 @@ function capture(env: NodeJS.ProcessEnv = {}): CliIo & { stdout: () => string; s
     err: (s) => void (err += s),
     isTty: false,
     env,
+    exit: (code: number) => void (err += `(exit ${code})`),
     stdout: () => out,
     stderr: () => err,
   };
@@ -175,13 +178,118 @@ describe('renderers', () => {
     expect(junit.match(/<testcase /g)).toHaveLength(verdicts.length);
     expect(junit).toContain('<error message="NOT EVALUATED');
     const notEvaluated = verdicts.filter((v) => v.status === 'not-evaluated').length;
-    expect(notEvaluated).toBe(3); // migrationMismatches(migration) over its 3 profiles
+    expect(notEvaluated).toBe(6); // migrationMismatches(migration) and errorRate(*, *) over its 3 profiles
     expect(junit).toContain(`errors="${notEvaluated}"`);
     const summary = renderSummaryMarkdown(results, { verdicts });
     expect(summary).toContain(
       `${verdicts.length - notEvaluated} passed, 0 failed, ${notEvaluated} not evaluated`,
     );
     expect(summary).toContain('⚠ NOT EVALUATED');
+  });
+
+  it('inconclusive and not-in-run verdicts read as what they are in every format', () => {
+    const results = syntheticResults({ seed: 33, profiles: ['polyglot'] });
+    const verdicts: Verdict[] = [
+      {
+        budget: 'improvement(metrics-query.query.p50, polyglot vs single-postgres) >= 50%',
+        status: 'inconclusive',
+        measured: 45,
+        limit: 50,
+        unit: '%',
+        margin: -5,
+        message:
+          'INCONCLUSIVE (within noise): measured 45% misses >= 50% by 5.0 pp, inside the measured noise band ±9.0 pp',
+      },
+      {
+        budget: 'p99(realtime-detection.request, polyglot) < 1000ms',
+        status: 'not-in-run',
+        measured: null,
+        limit: 1000,
+        unit: 'ms',
+        margin: null,
+        message: 'NOT IN THIS RUN: scenario "realtime-detection" was not selected (this run: metrics-query)',
+      },
+    ];
+    const text = renderVerdictText(verdicts);
+    expect(text).toContain('? INCONCLUSIVE');
+    expect(text).toContain('· NOT IN THIS RUN');
+    expect(text).toMatch(/0 passed, 0 failed, 0 not evaluated, 1 inconclusive, 1 not in this run/);
+    const junit = renderJunit(results, { verdicts });
+    expect(junit).toContain('<error message="INCONCLUSIVE');
+    expect(junit).toContain('type="Inconclusive"');
+    expect(junit).toMatch(/<skipped message="NOT IN THIS RUN/);
+    expect(junit).toContain('errors="1"');
+    expect(junit).toContain('skipped="1"');
+    const summary = renderSummaryMarkdown(results, { verdicts });
+    expect(summary).toContain('? INCONCLUSIVE');
+    expect(summary).toContain('1 inconclusive, 1 not in this run');
+    // "within noise" only where noise was measured, never as a confirmation word
+    expect(summary.match(/within noise/g)).toHaveLength(1);
+  });
+
+  it('verdict text, junit.xml and summary.md say what was measured where it differs from the ADR', async () => {
+    const base = syntheticResults({
+      seed: 34,
+      profiles: ['polyglot'],
+      scenarios: [{ name: 'metrics-query', operations: [{ name: 'query', medianMs: 3 }] }],
+    });
+    const results: Results = {
+      ...base,
+      run: {
+        ...base.run,
+        unavailableStores: { timescaledb: 'DALBENCH_TIMESCALE_URL is not set' },
+        stores: [
+          ...base.run.stores,
+          {
+            kind: 'elasticsearch',
+            mode: 'local',
+            url: 'http://127.0.0.1:9200',
+            serverVersion: '8.19.0',
+            startMs: 9000,
+            notes: ['integ-test archive, heap 512 MiB'],
+          },
+          {
+            kind: 's3',
+            mode: 'local',
+            url: 'http://127.0.0.1:9000',
+            serverVersion: 'S3Proxy 2.6.0',
+            startMs: 900,
+            notes: ['S3Proxy filesystem-nio2: not a performance peer of MinIO or a cloud S3'],
+          },
+        ],
+      },
+      scenarios: base.scenarios.map((s) => ({
+        ...s,
+        warnings: [
+          "WARNING: TimescaleDB unavailable; time-series ran on the partitioned-PostgreSQL backend, not the ADR's choice",
+        ],
+      })),
+    };
+    const verdicts = evaluateBudgets(
+      results,
+      (await import('../budgets/resolve.ts')).resolveBudgetSet(
+        { name: 't', budgets: [{ expr: 'p99(metrics-query.query, polyglot) < 1ms' }] },
+        't',
+      ),
+    );
+    const timescale =
+      'time-series on range-partitioned PostgreSQL, not TimescaleDB (DALBENCH_TIMESCALE_URL is not set)';
+    const heap = 'elasticsearch 8.19.0 (local): integ-test archive, heap 512 MiB';
+    const s3 = 's3 S3Proxy 2.6.0 (local): S3Proxy filesystem-nio2';
+    for (const [format, text] of [
+      ['text', renderVerdictText(verdicts, results)],
+      ['junit', renderJunit(results, { verdicts })],
+      ['summary', renderSummaryMarkdown(results, { verdicts })],
+      ['html', renderHtmlReport(results, await loadReportAssets(), { verdicts })],
+    ] as const) {
+      expect(text, format).toContain(timescale);
+      expect(text, format).toContain(heap);
+      expect(text, format).toContain(s3);
+    }
+    // per verdict too: the failure message in junit.xml carries it
+    expect(renderJunit(results, { verdicts })).toMatch(
+      /<failure message="FAIL[^"]*measured on: time-series on range-partitioned PostgreSQL/,
+    );
   });
 });
 
@@ -212,9 +320,10 @@ describe('CLI: check, compare, report, calibrate', () => {
     const good = await write('good.json', syntheticResults({ seed: 50 }));
     const io = capture();
     expect(await main(['check', good, '--budgets', 'adr-024'], io)).toBe(0);
-    expect(io.stdout()).toMatch(/1\d passed, 0 failed, 0 not evaluated/);
+    expect(io.stdout()).toMatch(/\d\d passed, 0 failed, 0 not evaluated/);
     const breach = await write(
       'breach.json',
+
       syntheticResults({
         seed: 51,
         factor: (s, p) => (p === 'polyglot' && s === 'realtime-detection' ? 300 : p === 'polyglot' ? 1 : 2.5),
@@ -223,6 +332,7 @@ describe('CLI: check, compare, report, calibrate', () => {
     expect(await main(['check', breach, '--budgets', 'adr-024'], capture())).toBe(1);
     const broken = await write(
       'broken.json',
+
       syntheticResults({ seed: 52, status: (s) => (s === 'realtime-detection' ? 'errored' : 'completed') }),
     );
     expect(await main(['check', broken, '--budgets', 'adr-024'], capture())).toBe(2);
@@ -278,7 +388,7 @@ describe('CLI: check, compare, report, calibrate', () => {
     ).toBe(0);
     expect((await readdir(out)).sort()).toEqual(['junit.xml', 'report.html', 'summary.md']);
     expect(await readFile(join(out, 'report.html'), 'utf8')).toContain('Against baseline');
-    expect(await readFile(stepSummary, 'utf8')).toMatch(/## dalbench: 1\d passed, 0 failed/);
+    expect(await readFile(stepSummary, 'utf8')).toMatch(/## dalbench: \d\d passed, 0 failed/);
   });
 
   it('calibrate then compare of two unchanged runs reports no regression; history renders', async () => {

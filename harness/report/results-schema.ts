@@ -114,6 +114,11 @@ export const verdictSchema = z.object({
   confidenceInterval: z.tuple([z.number(), z.number()]).optional(),
   confirmation: z.enum(['confirmed', 'not-confirmed', 'not-needed']).optional(),
   message: z.string(),
+  /**
+   * What the judged runs actually measured where it differs from the ADR (e.g. time-series on
+   * partitioned PostgreSQL, not TimescaleDB), from their warnings; absent when nothing differs.
+   */
+  measuredOn: z.array(z.string()).optional(),
 });
 export type Verdict = z.infer<typeof verdictSchema>;
 
@@ -133,6 +138,8 @@ export const runMetadataSchema = z.object({
   /** The fully resolved run config, secrets redacted. */
   config: z.record(z.string(), z.unknown()),
   stores: z.array(storeInfoSchema),
+  /** Stores the run asked for that did not come up, with why (e.g. timescaledb: no URL given). */
+  unavailableStores: z.record(z.string(), z.string()).optional(),
   harness: z.object({
     eventLoopDelayP99Ms: nonNegative,
     lateStartShare: z.number().min(0).max(1),

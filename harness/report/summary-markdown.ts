@@ -3,7 +3,15 @@ import type { Comparison } from './compare.ts';
 import { compareSummaryLine } from './compare-format.ts';
 import { regressions } from './compare.ts';
 import type { Results, Verdict } from './results-schema.ts';
-import { STATUS_TEXT, confirmationText, limitText, measuredText, overallStatus } from './verdict-format.ts';
+import { runMeasuredOn } from './measured-on.ts';
+import {
+  STATUS_TEXT,
+  confirmationText,
+  limitText,
+  measuredText,
+  messageWithMeasuredOn,
+  overallStatus,
+} from './verdict-format.ts';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 /** GitHub rejects comments over 65,536 characters. */
@@ -33,18 +41,29 @@ export function renderSummaryMarkdown(
       );
     }
     lines.push('');
-    const problems = verdicts.filter((v) => v.status !== 'pass');
+    // Not-in-run rows explain themselves (the budget names what the run left out): no detail line.
+    const problems = verdicts.filter(
+      (v) => v.status !== 'not-in-run' && (v.status !== 'pass' || (v.measuredOn?.length ?? 0) > 0),
+    );
     if (problems.length > 0) {
       lines.push(
         '<details><summary>Why</summary>',
         '',
-        ...problems.map((v) => `- \`${cell(v.budget)}\`: ${cell(v.message)}`),
+        ...problems.map((v) => `- \`${cell(v.budget)}\`: ${cell(messageWithMeasuredOn(v))}`),
         '',
         '</details>',
         '',
       );
     }
   }
+  const measuredOn = runMeasuredOn(results);
+  if (measuredOn.length > 0)
+    lines.push(
+      '**Measured on** (where it differs from the ADR, the verdicts say so):',
+      '',
+      ...measuredOn.map((m) => `- ${cell(m)}`),
+      '',
+    );
   if (broken.length > 0) {
     lines.push(
       `**${broken.length} scenario run(s) did not complete:** ${broken.map((s) => `${s.scenario}/${s.profile}#${s.repeat} ${s.status}${s.reason ? ` (${cell(s.reason)})` : ''}`).join('; ')}`,

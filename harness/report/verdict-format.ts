@@ -23,19 +23,28 @@ export function limitText(v: Verdict): string {
   return `${op} ${withUnit(v.limit, v.unit)}`.trim();
 }
 
+/** Whether `--confirm` re-runs confirmed the first judgement; says nothing of noise (the message does). */
 export function confirmationText(v: Verdict): string {
   switch (v.confirmation) {
     case 'confirmed':
       return 'confirmed';
     case 'not-confirmed':
-      return 'not confirmed (within noise)';
+      return 'not confirmed';
     default:
-      return v.status === 'not-evaluated' ? '—' : 'not needed';
+      return v.status === 'pass' || v.status === 'fail' ? 'not needed' : '—';
   }
 }
 
 export function overallStatus(verdicts: readonly Verdict[]): string {
   if (verdicts.length === 0) return 'no budgets evaluated';
   const count = (s: Verdict['status']) => verdicts.filter((v) => v.status === s).length;
-  return `${count('pass')} passed, ${count('fail')} failed, ${count('not-evaluated')} not evaluated`;
+  const optional = (s: Verdict['status'], words: string) => (count(s) > 0 ? `, ${count(s)} ${words}` : '');
+  return `${count('pass')} passed, ${count('fail')} failed, ${count('not-evaluated')} not evaluated${optional('inconclusive', 'inconclusive')}${optional('not-in-run', 'not in this run')}`;
+}
+
+/** The verdict's message, with what it was measured on when that differs from the ADR. */
+export function messageWithMeasuredOn(v: Verdict): string {
+  return v.measuredOn && v.measuredOn.length > 0
+    ? `${v.message}; measured on: ${v.measuredOn.join('; ')}`
+    : v.message;
 }

@@ -1,8 +1,17 @@
-// The verdict table `dalbench check` prints to the terminal.
-import type { Verdict } from './results-schema.ts';
-import { STATUS_TEXT, confirmationText, limitText, measuredText, overallStatus } from './verdict-format.ts';
+// The verdict table `dalbench check` prints to the terminal, and — given the results — what the run
+// was measured on (stores, their servers and notes), so a verdict never reads as more than it is.
+import { runMeasuredOn } from './measured-on.ts';
+import type { Results, Verdict } from './results-schema.ts';
+import {
+  STATUS_TEXT,
+  confirmationText,
+  limitText,
+  measuredText,
+  messageWithMeasuredOn,
+  overallStatus,
+} from './verdict-format.ts';
 
-export function renderVerdictText(verdicts: readonly Verdict[]): string {
+export function renderVerdictText(verdicts: readonly Verdict[], results?: Results): string {
   const rows = verdicts.map((v) => [
     STATUS_TEXT[v.status],
     v.budget,
@@ -18,8 +27,9 @@ export function renderVerdictText(verdicts: readonly Verdict[]): string {
       .join('  ')
       .trimEnd();
   const details = verdicts
-    .filter((v) => v.status !== 'pass')
-    .map((v) => `  ${v.budget}\n    ${v.message}${v.claim ? `\n    ADR: ${v.claim}` : ''}`);
+    .filter((v) => v.status !== 'not-in-run' && (v.status !== 'pass' || (v.measuredOn?.length ?? 0) > 0))
+    .map((v) => `  ${v.budget}\n    ${messageWithMeasuredOn(v)}${v.claim ? `\n    ADR: ${v.claim}` : ''}`);
+  const measuredOn = results ? runMeasuredOn(results) : [];
   return [
     line(headers),
     widths.map((w) => '-'.repeat(w)).join('  '),
@@ -27,6 +37,7 @@ export function renderVerdictText(verdicts: readonly Verdict[]): string {
     '',
     overallStatus(verdicts),
     ...(details.length ? ['', ...details] : []),
+    ...(measuredOn.length ? ['', 'Measured on:', ...measuredOn.map((m) => `  - ${m}`)] : []),
     '',
   ].join('\n');
 }

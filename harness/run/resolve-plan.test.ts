@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { defineProfile } from '../../reference-dal/profiles/profile.ts';
 import { ConfigError, defineConfig, loadConfigFile } from './config.ts';
 import { parseDuration } from './duration.ts';
-import { resolvePlan } from './resolve-plan.ts';
+import { FlagError, resolvePlan, runCatalogue } from './resolve-plan.ts';
 
 const seed = () => 99;
 
@@ -29,6 +29,37 @@ describe('resolvePlan', () => {
     expect(() => resolvePlan({ driver: 'grpc' }, undefined, seed)).toThrow(/--driver/);
     expect(() => resolvePlan({ stores: 'cloud' }, undefined, seed)).toThrow(/cloud/);
     expect(() => resolvePlan({ duration: 'soon' }, undefined, seed)).toThrow(/--duration/);
+  });
+
+  it('refuses --driver http or both with --rate or --shard, naming the flags (the http driver is one closed-loop stream)', () => {
+    for (const driver of ['http', 'both']) {
+      expect(() => resolvePlan({ driver, rate: '100' }, undefined, seed)).toThrow(FlagError);
+      expect(() => resolvePlan({ driver, rate: '100' }, undefined, seed)).toThrow(
+        new RegExp(`--driver ${driver} cannot be combined with --rate`),
+      );
+      expect(() => resolvePlan({ driver, shard: '1/2' }, undefined, seed)).toThrow(
+        new RegExp(`--driver ${driver} cannot be combined with --shard`),
+      );
+      // a rate from the config's defaults is named as such
+      const config = defineConfig({ defaults: { rate: 50 } });
+      expect(() => resolvePlan({ driver }, config, seed)).toThrow(/defaults\.rate \(dalbench\.config\.ts\)/);
+      // --concurrency makes the run closed-loop, which the http driver does
+      expect(resolvePlan({ driver, concurrency: '2' }, config, seed).driver).toBe(driver);
+    }
+    expect(resolvePlan({ driver: 'dal', rate: '100', shard: '1/2' }, undefined, seed).driver).toBe('dal');
+  });
+
+  it('lists every scenario and profile a run could select (for budgets naming what a run left out)', () => {
+    const extra = defineProfile({
+      name: 'pg-only',
+      description: 'x',
+      requires: ['postgres'],
+      storage: () => ({ configs: [] }),
+    });
+    const catalogue = runCatalogue(defineConfig({ profiles: [extra] }));
+    expect(catalogue.profiles).toEqual(['polyglot', 'single-postgres', 'polyglot-nocache', 'pg-only']);
+    expect(catalogue.scenarios).toContain('metrics-query');
+    expect(catalogue.scenarios).toContain('migration');
   });
 
   it('takes profiles and defaults from a config', () => {

@@ -4,7 +4,7 @@ import type { Profile } from '../../reference-dal/profiles/profile.ts';
 import { builtInScenarios, type ScenarioEntry } from '../../scenarios/index.ts';
 import { parseProvisionMode } from '../provision/create-provisioner.ts';
 import { parseShard } from '../workload/shard.ts';
-import type { DalbenchConfig } from './config.ts';
+import { CONFIG_FILE, type DalbenchConfig } from './config.ts';
 import { parseDuration } from './duration.ts';
 import { DRIVERS, QUICK_PHASES, type Driver, type RunPlan } from './run-plan.ts';
 
@@ -59,6 +59,19 @@ export function resolvePlan(
   const driver = (flags.driver ?? 'dal') as Driver;
   if (!DRIVERS.includes(driver))
     throw new FlagError(`--driver: expected one of ${DRIVERS.join(', ')}, got "${flags.driver}"`);
+  // The http driver is autocannon's closed loop on one stream: an open-loop rate or a share of the
+  // load would be silently ignored, so the combination is refused rather than mismeasured.
+  if (driver !== 'dal') {
+    const openLoop = flags.concurrency === undefined && rate !== undefined;
+    const refused = [
+      ...(openLoop ? [flags.rate !== undefined ? '--rate' : `defaults.rate (${CONFIG_FILE})`] : []),
+      ...(shard ? ['--shard'] : []),
+    ];
+    if (refused.length > 0)
+      throw new FlagError(
+        `--driver ${driver} cannot be combined with ${refused.join(' or ')}: the http driver runs a closed loop (--concurrency) on one stream; use --driver dal for an open loop or shards`,
+      );
+  }
   const stores = parseProvisionMode(flags.stores ?? d.stores, '--stores');
   const load =
     rate !== undefined && flags.concurrency === undefined
@@ -90,6 +103,16 @@ export function resolvePlan(
       ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}),
     },
   });
+}
+
+/** Every scenario and profile a run could select: built-in and the config's (for budget name checks). */
+export function runCatalogue(config: DalbenchConfig | undefined): {
+  scenarios: string[];
+  profiles: string[];
+} {
+  const scenarios = new Set([...builtInScenarios().keys(), ...(config?.scenarios ?? []).map((s) => s.name)]);
+  const profiles = new Set([...builtInProfiles().keys(), ...(config?.profiles ?? []).map((p) => p.name)]);
+  return { scenarios: [...scenarios], profiles: [...profiles] };
 }
 
 function list(text: string | undefined): string[] | undefined {

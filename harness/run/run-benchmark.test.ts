@@ -179,6 +179,22 @@ describe('runBenchmark', () => {
     expect(await listening(port)).toBe(false);
   });
 
+  it('refuses a plan that would run the http driver open-loop or sharded, before any store starts', async () => {
+    let provisioned = false;
+    const provision = () => {
+      provisioned = true;
+      return Promise.resolve(lentStores([]));
+    };
+    const base = { scenarios: [quick.get('dashboard-reads')!], profiles: [profiles.get('polyglot')!] };
+    await expect(
+      runBenchmark(plan({ ...base, driver: 'http', load: { type: 'open', ratePerSec: 50 } }), { provision }),
+    ).rejects.toThrow(/http driver .* open loop/);
+    await expect(
+      runBenchmark(plan({ ...base, driver: 'both', shard: { index: 1, count: 2 } }), { provision }),
+    ).rejects.toThrow(/http driver .* shard/);
+    expect(provisioned).toBe(false);
+  });
+
   it('runs dashboard-reads through the http driver beside the dal driver', async () => {
     const results = await runBenchmark(
       plan({

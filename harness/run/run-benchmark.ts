@@ -16,8 +16,9 @@ import { collectRunMetadata } from '../metrics/run-metadata.ts';
 import { provisionStores } from '../provision/create-provisioner.ts';
 import type { ProvisionedStores, StoreKind } from '../provision/provisioner.ts';
 import type { Results, ScenarioResult } from '../report/results-schema.ts';
-import { runHttpScenario } from '../workload/http/http-driver.ts';
+import { assertHttpDriverLoad, runHttpScenario } from '../workload/http/http-driver.ts';
 import { runScenario, type Progress } from '../workload/runner.ts';
+import { interruptionText } from './interrupted.ts';
 import { describeError, notRunResult } from './results-builders.ts';
 import { QUICK_PHASES, type RunPlan } from './run-plan.ts';
 import { withoutOperations } from './scenario-variant.ts';
@@ -45,6 +46,7 @@ export interface RunHooks {
 }
 
 export async function runBenchmark(plan: RunPlan, hooks: RunHooks = {}): Promise<Results> {
+  if (plan.driver !== 'dal') assertHttpDriverLoad(plan.load, plan.shard);
   const emit = hooks.onEvent ?? (() => {});
   const log = (line: string) => emit({ type: 'log', line });
   const startedAt = new Date();
@@ -124,8 +126,17 @@ export async function runBenchmark(plan: RunPlan, hooks: RunHooks = {}): Promise
       }
     }
   }
-  const interrupted = hooks.signal?.aborted ? 'interrupted (SIGINT): partial results' : undefined;
-  return buildResults(meta, results, interrupted ? { incompleteReason: interrupted } : {});
+  const interrupted = hooks.signal?.aborted
+    ? `${interruptionText(hooks.signal.reason)}: partial results`
+    : undefined;
+  const built = buildResults(meta, results, interrupted ? { incompleteReason: interrupted } : {});
+  // What did not come up, and why: a verdict measured without TimescaleDB says so with the reason.
+  const unavailable = Object.entries(stores.unavailable).filter(
+    (entry): entry is [string, string] => typeof entry[1] === 'string',
+  );
+  return unavailable.length === 0
+    ? built
+    : { ...built, run: { ...built.run, unavailableStores: Object.fromEntries(unavailable) } };
 }
 
 /** Stores to bring up: what the selected profiles require or can use. */

@@ -13,7 +13,10 @@ import {
 
 describe('runScenario, closed loop', () => {
   it('the same seed gives the same operation sequence per worker, whatever the timing', async () => {
+    // Bounded per worker, not by time or a shared budget: how many operations a worker completes
+    // must not depend on how busy the machine is.
     const scenario = recordingScenario();
+    const opsPerWorker = 300;
     const run = async (seed: number) => {
       const sut = new RecordingSystem();
       const result = await runScenario({
@@ -23,28 +26,26 @@ describe('runScenario, closed loop', () => {
         load: { type: 'closed', concurrency: 3 },
         seed,
         warmupMs: 0,
-        maxOps: 1500,
+        maxOpsPerWorker: opsPerWorker,
       });
       expect(result.status).toBe('completed');
+      expect(result.operations.reduce((n, o) => n + o.count, 0)).toBe(3 * opsPerWorker);
       return sut.calls;
     };
     const a = await run(7);
     const b = await run(7);
     const c = await run(8);
+    const names = scenario.operations.map((o) => o.name);
     for (const stream of [0, 1, 2]) {
-      const seqA = a.get(stream)!;
-      const seqB = b.get(stream)!;
-      const common = Math.min(seqA.length, seqB.length);
-      expect(common).toBeGreaterThan(10);
-      expect(seqB.slice(0, common)).toEqual(seqA.slice(0, common));
+      expect(a.get(stream)).toHaveLength(opsPerWorker);
+      expect(b.get(stream)).toEqual(a.get(stream));
       // ...and it is the planner's sequence for that stream.
       const planner = new OperationPlanner(scenario, 7, stream, 3);
-      const names = scenario.operations.map((o) => o.name);
-      const planned = Array.from({ length: common }, () => {
+      const planned = Array.from({ length: opsPerWorker }, () => {
         const p = planner.next();
         return `${names[p.op]}:${p.key}:${p.valueSize}`;
       });
-      expect(seqA.slice(0, common)).toEqual(planned);
+      expect(a.get(stream)).toEqual(planned);
     }
     expect(c.get(0)!.slice(0, 10)).not.toEqual(a.get(0)!.slice(0, 10));
   });
@@ -58,7 +59,7 @@ describe('runScenario, closed loop', () => {
       load: { type: 'closed', concurrency: 4 },
       seed: 1,
       warmupMs: 0,
-      maxOps: 2000,
+      maxOpsPerWorker: 500,
     });
     const inserted = [...sut.calls.values()]
       .flat()
@@ -236,5 +237,126 @@ describe('runScenario, open loop', () => {
     // Same seed: the same arrivals, so the same number and sequence of operations.
     expect(b.calls).toEqual(a.calls);
     expect(a.result.metrics.harnessLateStartShare).toBeGreaterThanOrEqual(0);
+  });
+});
+
+/** Counts the calls it serves, as a store's own counters would (e.g. Redis keyspace_misses). */
+class CountingSystem {
+  calls = 0;
+}
+
+function countingScenario() {
+  return defineScenario<CountingSystem>({
+    name: 'counting',
+    description: 'the system counts every call; the snapshot reads the count',
+    data: { records: 10 },
+    operations: [
+      {
+        name: 'call',
+        weight: 1,
+        run: (ctx) => {
+          ctx.sut.calls++;
+          return Promise.resolve();
+        },
+      },
+    ],
+    snapshot: (sut) => Promise.resolve({ systemCalls: sut.calls }),
+  });
+}
+
+describe('runScenario, phases', () => {
+  for (const load of [
+    { type: 'closed', concurrency: 2 },
+    { type: 'open', ratePerSec: 2_000, arrival: 'constant' },
+  ] as const) {
+    it(`${load.type} loop: the snapshot "before" is taken when the measure phase starts, so warmup calls are excluded`, async () => {
+      const sut = new CountingSystem();
+      const result = await runScenario({
+        scenario: countingScenario(),
+        profileName: 'p',
+        sut,
+        load,
+        seed: 5,
+        warmupMs: 200,
+        durationMs: 60_000,
+        maxOps: 300,
+      });
+      expect(result.status).toBe('completed');
+      const measured = result.operations[0]!.count;
+      expect(measured).toBe(300);
+      // Warmup did call the system...
+      expect(sut.calls).toBeGreaterThan(measured);
+      // ...but the measured delta holds the measure phase's calls only.
+      expect(result.counters.systemCalls).toBe(measured);
+    });
+  }
+
+  it('refuses a per-worker operation bound on an open loop, naming the field', async () => {
+    await expect(
+      runScenario({
+        scenario: noopScenario(),
+        profileName: 'p',
+        sut: undefined,
+        load: { type: 'open', ratePerSec: 100 },
+        seed: 1,
+        maxOpsPerWorker: 10,
+      }),
+    ).rejects.toThrow(/maxOpsPerWorker/);
+  });
+});
+
+describe('runScenario, the open loop’s own error', () => {
+  it('records the scheduling lag of every measured arrival in an open-loop result, none in a closed one', async () => {
+    const open = await runScenario({
+      scenario: noopScenario(),
+      profileName: 'p',
+      sut: undefined,
+      load: { type: 'open', ratePerSec: 2_000, arrival: 'poisson' },
+      seed: 9,
+      warmupMs: 50,
+      durationMs: 60_000,
+      maxOps: 400,
+    });
+    expect(open.status).toBe('completed');
+    expect(open.schedulingLag).toBeDefined();
+    expect(open.schedulingLag!.count).toBe(400);
+    expect(open.schedulingLag!.count).toBe(open.counters.scheduledOps);
+    expect(decodeHistogram(open.schedulingLag!.encoded).totalCount).toBe(400);
+    // Warned exactly when the instrument's own p99 is a large share of the operation's corrected p99.
+    const op = open.operations[0]!;
+    const warned = open.warnings.some((w) => /scheduling lag p99/.test(w));
+    expect(warned).toBe(open.schedulingLag!.p99Us > 0.25 * op.latency.p99Us);
+
+    const closed = await runScenario({
+      scenario: noopScenario(),
+      profileName: 'p',
+      sut: undefined,
+      load: { type: 'closed', concurrency: 1 },
+      seed: 9,
+      warmupMs: 0,
+      maxOps: 100,
+    });
+    expect(closed.schedulingLag).toBeUndefined();
+  });
+
+  it('replays the same arrivals with a warmup before the measure phase', async () => {
+    const scenario = recordingScenario();
+    const run = async () => {
+      const sut = new RecordingSystem();
+      const result = await runScenario({
+        scenario,
+        profileName: 'p',
+        sut,
+        load: { type: 'open', ratePerSec: 1_000, arrival: 'poisson' },
+        seed: 4,
+        warmupMs: 100,
+        durationMs: 60_000,
+        maxOps: 200,
+      });
+      expect(result.operations.reduce((n, o) => n + o.count, 0)).toBe(200);
+      return sut.calls.get(0)!;
+    };
+    const a = await run();
+    expect(await run()).toEqual(a);
   });
 });

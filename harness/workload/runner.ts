@@ -1,20 +1,22 @@
-// Runs one scenario against one profile's system under test: load, warmup (not recorded),
-// measure. Closed loop: N workers, each awaiting its operation before the next. Open loop: a
-// scheduler launches operations at their intended times (Poisson or constant) and latency is
-// measured from the intended time, so a stall shows in the percentiles (coordinated omission);
-// the uncorrected latency (from the actual start) is kept beside it. An AbortSignal stops the run
-// and the partial result is returned marked incomplete; a store error never escapes as a throw.
-import { setTimeout as sleep } from 'node:timers/promises';
+// Runs one scenario against one profile's system under test and sequences its phases: load,
+// warmup (run, not recorded), measure, drain. The executors drive the operations — closed loop
+// (N workers, each awaiting its operation) or open loop (arrivals at scheduled times, latency
+// from the scheduled time) — and keep their position from warmup to measure. The scenario's
+// snapshot brackets the measure phase alone. An AbortSignal stops the run and the partial result
+// is returned marked incomplete; a store error never escapes as a throw.
 import { z } from 'zod';
 import type { StoreKind } from '../provision/provisioner.ts';
-import type { OperationResult, ScenarioResult } from '../report/results-schema.ts';
-import { OperationStats } from '../metrics/operation-stats.ts';
-import { ScenarioRecorder, discardingRecorder } from '../metrics/scenario-recorder.ts';
-import { generatorWarnings, startSelfMonitor } from '../metrics/self-monitor.ts';
+import type { ScenarioResult } from '../report/results-schema.ts';
+import { summarizeMeasure } from '../metrics/scenario-result.ts';
+import { startSelfMonitor } from '../metrics/self-monitor.ts';
+import { ClosedLoop } from './executors/closed-loop.ts';
+import { Execution } from './executors/execution.ts';
+import { OpenLoop } from './executors/open-loop.ts';
+import { phaseWindow, runPhase } from './executors/phase.ts';
 import { loadModelInputSchema, type LoadModel, type LoadModelInput } from './load-model.ts';
-import { OperationPlanner, STREAM } from './planner.ts';
+import { STREAM } from './planner.ts';
 import { Rng } from './random.ts';
-import { drawSize, type OperationContext, type Recorder, type Scenario } from './scenario.ts';
+import { drawSize, type Scenario } from './scenario.ts';
 import { shardPlan, shardSchema, type Shard } from './shard.ts';
 
 export type Phase = 'load' | 'warmup' | 'measure' | 'drain';
@@ -43,6 +45,8 @@ export interface RunScenarioOptions<Sut> {
   readonly warmupMs?: number;
   /** Stop the measure phase after this many operations (whole run; sharded runs take their share). */
   readonly maxOps?: number;
+  /** Closed loop: each worker stops after this many measured operations (k6's per-VU iterations). */
+  readonly maxOpsPerWorker?: number;
   readonly shard?: Shard;
   /** Stores that are up for this run; a scenario needing one not listed is skipped with the reason. */
   readonly availableStores?: readonly StoreKind[];
@@ -54,7 +58,7 @@ export interface RunScenarioOptions<Sut> {
   readonly lateThresholdMs?: number;
   /** Stop the scenario as errored after this many operation errors (autocannon's bailout). */
   readonly errorLimit?: number;
-  /** After the measure phase, how long to wait for operations still in flight. */
+  /** After the warmup and the measure phase, how long to wait for operations still in flight. */
   readonly drainTimeoutMs?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
@@ -62,43 +66,32 @@ export interface RunScenarioOptions<Sut> {
   readonly log?: (line: string) => void;
 }
 
-const optionsSchema = z.object({
-  profileName: z.string().min(1),
-  load: loadModelInputSchema,
-  seed: z.number().int(),
-  durationMs: z.number().int().positive().optional(),
-  warmupMs: z.number().int().min(0).optional(),
-  maxOps: z.number().int().positive().optional(),
-  shard: shardSchema.optional(),
-  repeat: z.number().int().min(0).default(0),
-  lateThresholdMs: z.number().positive().default(2),
-  errorLimit: z.number().int().positive().optional(),
-  drainTimeoutMs: z.number().int().min(0).default(5_000),
-  progressIntervalMs: z.number().int().positive().default(500),
-});
-
-const YIELD_EVERY_MS = 5;
+const optionsSchema = z
+  .object({
+    profileName: z.string().min(1),
+    load: loadModelInputSchema,
+    seed: z.number().int(),
+    durationMs: z.number().int().positive().optional(),
+    warmupMs: z.number().int().min(0).optional(),
+    maxOps: z.number().int().positive().optional(),
+    maxOpsPerWorker: z.number().int().positive().optional(),
+    shard: shardSchema.optional(),
+    repeat: z.number().int().min(0).default(0),
+    lateThresholdMs: z.number().positive().default(2),
+    errorLimit: z.number().int().positive().optional(),
+    drainTimeoutMs: z.number().int().min(0).default(5_000),
+    progressIntervalMs: z.number().int().positive().default(500),
+  })
+  .refine((o) => o.maxOpsPerWorker === undefined || o.load.type === 'closed', {
+    message: 'a per-worker bound needs a closed loop (an open loop has no workers)',
+    path: ['maxOpsPerWorker'],
+  });
 
 export class RunOptionsError extends Error {
   override name = 'RunOptionsError';
 }
 
-/** Shared mutable state of one measure run (owned by runScenario, not module-level). */
-interface RunState {
-  stats: OperationStats[];
-  readonly recorder: ScenarioRecorder;
-  /** Start of warmup: open-loop arrivals are scheduled from here, so the schedule is the same every run. */
-  originMs: number;
-  measureStartMs: number;
-  measureEndMs: number;
-  stopped: boolean;
-  stopReason: 'signal' | 'error-limit' | undefined;
-  measuredOps: number;
-  errors: number;
-  scheduled: number;
-  lateStarts: number;
-  inFlight: number;
-}
+const EMPTY = { durationMs: 0, operations: [], counters: {}, metrics: {}, distributions: {}, warnings: [] };
 
 export async function runScenario<Sut>(options: RunScenarioOptions<Sut>): Promise<ScenarioResult> {
   const parsed = optionsSchema.safeParse(options);
@@ -121,251 +114,198 @@ export async function runScenario<Sut>(options: RunScenarioOptions<Sut>): Promis
     // A shard records its own share, so merged shards add up to the whole run's load.
     ...(plan.load.type === 'closed' && plan.load.concurrency === 0 ? {} : { loadModel: plan.load }),
   };
-  const empty = { durationMs: 0, operations: [], counters: {}, metrics: {}, distributions: {}, warnings: [] };
 
   const missing = scenario.stores.filter(
     (kind) => !(options.availableStores ?? scenario.stores).includes(kind),
   );
   if (missing.length > 0) {
     const reason = missing
-      .map(
-        (kind) =>
-          `${kind} unavailable${options.unavailableReasons?.[kind] ? `: ${options.unavailableReasons[kind]}` : ''}`,
-      )
+      .map((kind) => {
+        const why = options.unavailableReasons?.[kind];
+        return `${kind} unavailable${why ? `: ${why}` : ''}`;
+      })
       .join('; ');
-    return { ...base, ...empty, status: 'skipped', reason };
+    return { ...base, ...EMPTY, status: 'skipped', reason };
   }
   if (plan.streams.length === 0 || (plan.load.type === 'closed' && plan.load.concurrency === 0)) {
-    return {
-      ...base,
-      ...empty,
-      status: 'skipped',
-      reason: `shard ${opts.shard?.index}/${opts.shard?.count} has no workers`,
-    };
+    const reason = `shard ${opts.shard?.index}/${opts.shard?.count} has no workers`;
+    return { ...base, ...EMPTY, status: 'skipped', reason };
   }
-  if (signal?.aborted) return { ...base, ...empty, status: 'incomplete', reason: 'interrupted before start' };
+  if (signal?.aborted) return { ...base, ...EMPTY, status: 'incomplete', reason: 'interrupted before start' };
 
   const log = options.log ?? (() => {});
-  const counters: Record<string, number> = {};
-  const startedMs = performance.now();
-  let phase: Phase = 'load';
-  let phaseStart = startedMs;
-  let plannedMs = 0;
   const warmupMs = opts.warmupMs ?? scenario.phases.warmupMs;
   const durationMs = opts.durationMs ?? scenario.phases.measureMs;
+  using execution = new Execution({
+    operations: scenario.operations.map((op) => op.name),
+    openLoop: loadModel.type === 'open',
+    errorLimit: opts.errorLimit,
+    signal,
+  });
+  using progress = new ProgressReporter(options, execution, opts.progressIntervalMs);
 
-  const state: RunState = {
-    stats: [],
-    recorder: new ScenarioRecorder(),
-    originMs: 0,
-    measureStartMs: Infinity,
-    measureEndMs: Infinity,
-    stopped: false,
-    stopReason: undefined,
-    measuredOps: 0,
-    errors: 0,
-    scheduled: 0,
-    lateStarts: 0,
-    inFlight: 0,
-  };
-  const onAbort = () => {
-    state.stopped = true;
-    state.stopReason ??= 'signal';
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const progress = options.onProgress
-    ? setInterval(() => {
-        options.onProgress?.({
-          scenario: scenario.name,
-          profile: opts.profileName,
-          phase,
-          elapsedMs: performance.now() - phaseStart,
-          plannedMs,
-          ops: state.measuredOps,
-          errors: state.errors,
-        });
-      }, opts.progressIntervalMs)
-    : undefined;
-  progress?.unref();
-
-  try {
-    if (scenario.load && scenario.phases.load && !options.skipLoad) {
-      try {
-        await scenario.load({
-          sut,
-          rng: Rng.at(opts.seed, STREAM.load, scenario.data.seed),
-          records: scenario.data.records,
-          valueSize: (rng) => drawSize(scenario.data.valueSize, rng),
-          signal: signal ?? new AbortController().signal,
-          log,
-        });
-      } catch (error) {
-        if (signal?.aborted)
-          return { ...base, ...empty, status: 'incomplete', reason: 'interrupted during load' };
-        return { ...base, ...empty, status: 'errored', reason: `load phase failed: ${describe(error)}` };
-      }
-      counters.loadMs = Math.round(performance.now() - startedMs);
+  const startedMs = performance.now();
+  const snapshotCounters: Record<string, number> = {};
+  if (scenario.load && scenario.phases.load && !options.skipLoad) {
+    try {
+      await scenario.load({
+        sut,
+        rng: Rng.at(opts.seed, STREAM.load, scenario.data.seed),
+        records: scenario.data.records,
+        valueSize: (rng) => drawSize(scenario.data.valueSize, rng),
+        signal: execution.signal,
+        log,
+      });
+    } catch (error) {
       if (signal?.aborted)
-        return { ...base, ...empty, counters, status: 'incomplete', reason: 'interrupted during load' };
+        return { ...base, ...EMPTY, status: 'incomplete', reason: 'interrupted during load' };
+      return { ...base, ...EMPTY, status: 'errored', reason: `load phase failed: ${describe(error)}` };
     }
-
-    let before: Record<string, number> = {};
-    if (scenario.snapshot) {
-      try {
-        before = await scenario.snapshot(sut);
-      } catch (error) {
-        return {
-          ...base,
-          ...empty,
-          counters,
-          status: 'errored',
-          reason: `snapshot before measure failed: ${describe(error)}`,
-        };
-      }
-    }
-
-    const monitor = startSelfMonitor();
-    const t0 = performance.now();
-    state.originMs = t0;
-    state.measureStartMs = t0 + warmupMs;
-    state.measureEndMs = state.measureStartMs + durationMs;
-    state.stats = scenario.operations.map(
-      (op) => new OperationStats(op.name, state.measureStartMs, loadModel.type === 'open'),
-    );
-    phase = warmupMs > 0 ? 'warmup' : 'measure';
-    phaseStart = t0;
-    plannedMs = warmupMs > 0 ? warmupMs : durationMs;
-    const phaseWatch = setTimeout(() => {
-      monitor.reset();
-      phase = 'measure';
-      phaseStart = performance.now();
-      plannedMs = durationMs;
-    }, warmupMs);
-    phaseWatch.unref();
-
-    const run =
-      plan.load.type === 'closed'
-        ? runClosed(
-            scenario,
-            sut,
-            opts.seed,
-            plan.streams,
-            plan.streamCount,
-            plan.maxOps,
-            state,
-            options,
-            opts.errorLimit,
-          )
-        : runOpen(
-            scenario,
-            sut,
-            opts.seed,
-            plan.streams[0]!,
-            plan.streamCount,
-            plan.load.ratePerSec,
-            loadModel.type === 'open' ? loadModel : undefined,
-            plan.maxOps,
-            state,
-            options,
-            opts.lateThresholdMs,
-            opts.errorLimit,
-          );
-    const drained = await drainWithin(run, state, opts.drainTimeoutMs, () => {
-      phase = 'drain';
-      phaseStart = performance.now();
-      plannedMs = opts.drainTimeoutMs;
-    });
-    clearTimeout(phaseWatch);
-    const endMs = performance.now();
-    const reading = monitor.stop();
-    const measuredMs = Math.max(
-      0,
-      Math.min(endMs, state.measureEndMs) - Math.min(state.measureStartMs, endMs),
-    );
-    // A run bounded by op count ends when its last operation completes, not at the planned end.
-    const elapsedMs = opts.maxOps !== undefined ? Math.max(0, endMs - state.measureStartMs) : measuredMs;
-
-    if (scenario.snapshot) {
-      try {
-        const after = await scenario.snapshot(sut);
-        for (const [name, value] of Object.entries(after)) counters[name] = value - (before[name] ?? 0);
-      } catch (error) {
-        state.recorder.count('snapshotErrors');
-        log(`${scenario.name}/${opts.profileName}: snapshot after measure failed: ${describe(error)}`);
-      }
-    }
-    for (const [name, value] of state.recorder.counters) counters[name] = (counters[name] ?? 0) + value;
-
-    const operations: OperationResult[] = state.stats.map((s) => s.result(elapsedMs));
-    const lateStartShare =
-      loadModel.type === 'open' && state.scheduled > 0 ? state.lateStarts / state.scheduled : undefined;
-    if (loadModel.type === 'open') {
-      counters.scheduledOps = state.scheduled;
-      counters.lateStarts = state.lateStarts;
-    }
-    const metrics: Record<string, number> = {
-      harnessEventLoopDelayP99Ms: reading.eventLoopDelayP99Ms,
-      harnessEventLoopDelayMaxMs: reading.eventLoopDelayMaxMs,
-      harnessCpuShare: reading.cpuShare,
-      ...(lateStartShare === undefined ? {} : { harnessLateStartShare: lateStartShare }),
-    };
-    const warnings = generatorWarnings({ reading, lateStartShare });
-    if (!drained)
-      warnings.push(
-        `${state.inFlight} operation(s) still in flight ${opts.drainTimeoutMs} ms after the measure phase; not recorded`,
-      );
-    if (scenario.derive) {
-      try {
-        Object.assign(
-          metrics,
-          scenario.derive({
-            counters,
-            durationMs: elapsedMs,
-            operations: operations.map((o) => ({
-              name: o.name,
-              count: o.count,
-              errors: Object.values(o.errors).reduce((a, b) => a + b, 0),
-              p50Us: o.latency.p50Us,
-              p99Us: o.latency.p99Us,
-            })),
-          }),
-        );
-      } catch (error) {
-        warnings.push(`derive() failed: ${describe(error)}`);
-      }
-    }
-    for (const [name, value] of Object.entries(metrics))
-      if (!Number.isFinite(value)) {
-        delete metrics[name];
-        warnings.push(`metric ${name} was not a finite number (${value}); left out`);
-      }
-
-    const result = {
-      ...base,
-      durationMs: elapsedMs,
-      operations,
-      counters,
-      metrics,
-      distributions: state.recorder.distributionSummaries(),
-      warnings,
-    };
-    if (state.stopReason === 'signal')
-      return { ...result, status: 'incomplete', reason: 'interrupted during the run' };
-    if (state.stopReason === 'error-limit') {
+    snapshotCounters.loadMs = Math.round(performance.now() - startedMs);
+    if (signal?.aborted)
       return {
-        ...result,
-        status: 'errored',
-        reason: `stopped after ${state.errors} operation errors (limit ${opts.errorLimit})`,
+        ...base,
+        ...EMPTY,
+        counters: snapshotCounters,
+        status: 'incomplete',
+        reason: 'interrupted during load',
       };
+  }
+
+  const executor =
+    plan.load.type === 'closed'
+      ? new ClosedLoop({
+          scenario,
+          sut,
+          execution,
+          seed: opts.seed,
+          streams: plan.streams,
+          streamCount: plan.streamCount,
+          ...(opts.maxOpsPerWorker === undefined ? {} : { maxOpsPerWorker: opts.maxOpsPerWorker }),
+        })
+      : new OpenLoop({
+          scenario,
+          sut,
+          execution,
+          seed: opts.seed,
+          stream: plan.streams[0]!,
+          streamCount: plan.streamCount,
+          ratePerSec: plan.load.ratePerSec,
+          arrival: plan.load.arrival,
+          ...(loadModel.type === 'open' ? { maxInFlight: loadModel.maxInFlight } : {}),
+          lateThresholdMs: opts.lateThresholdMs,
+        });
+
+  const warnings: string[] = [];
+  if (warmupMs > 0) {
+    const warmup = phaseWindow(false, performance.now(), warmupMs);
+    progress.enter('warmup', warmup.startMs, warmupMs);
+    // Warmup operations finish before the snapshot, so none of their effects count as measured.
+    if (!(await runPhase(executor, warmup, opts.drainTimeoutMs)))
+      warnings.push(
+        `${warmup.inFlight} warmup operation(s) still in flight ${opts.drainTimeoutMs} ms after the warmup; they ran on into the measure phase`,
+      );
+    if (execution.stopReason === 'signal')
+      return {
+        ...base,
+        ...EMPTY,
+        counters: snapshotCounters,
+        status: 'incomplete',
+        reason: 'interrupted during warmup',
+      };
+  }
+
+  let before: Record<string, number> = {};
+  if (scenario.snapshot) {
+    try {
+      before = await scenario.snapshot(sut);
+    } catch (error) {
+      const reason = `snapshot before measure failed: ${describe(error)}`;
+      return { ...base, ...EMPTY, counters: snapshotCounters, status: 'errored', reason };
     }
-    return {
-      ...result,
-      status: drained ? 'completed' : 'incomplete',
-      ...(drained ? {} : { reason: 'operations did not finish' }),
-    };
-  } finally {
-    if (progress) clearInterval(progress);
-    signal?.removeEventListener('abort', onAbort);
+  }
+
+  const monitor = startSelfMonitor();
+  const measure = phaseWindow(true, performance.now(), durationMs, plan.maxOps);
+  execution.beginMeasure(measure.startMs);
+  progress.enter('measure', measure.startMs, durationMs);
+  const drained = await runPhase(executor, measure, opts.drainTimeoutMs, () =>
+    progress.enter('drain', performance.now(), opts.drainTimeoutMs),
+  );
+  const endMs = performance.now();
+  const reading = monitor.stop();
+  // A run bounded by operation counts ends when its last operation completes, not at the planned end.
+  const opBounded = opts.maxOps !== undefined || opts.maxOpsPerWorker !== undefined;
+  const elapsedMs = Math.max(0, (opBounded ? endMs : Math.min(endMs, measure.endMs)) - measure.startMs);
+
+  if (scenario.snapshot) {
+    try {
+      const after = await scenario.snapshot(sut);
+      for (const [name, value] of Object.entries(after)) snapshotCounters[name] = value - (before[name] ?? 0);
+    } catch (error) {
+      execution.recorder.count('snapshotErrors');
+      log(`${scenario.name}/${opts.profileName}: snapshot after measure failed: ${describe(error)}`);
+    }
+  }
+
+  const summary = summarizeMeasure({
+    durationMs: elapsedMs,
+    stats: execution.stats,
+    recorder: execution.recorder,
+    snapshotCounters,
+    reading,
+    scheduling:
+      executor instanceof OpenLoop
+        ? { scheduled: executor.scheduled, lateStarts: executor.lateStarts, lag: executor.schedulingLag() }
+        : undefined,
+    scenario,
+    stuck: drained ? undefined : { count: measure.inFlight, timeoutMs: opts.drainTimeoutMs },
+    describe,
+  });
+  const result = { ...base, ...summary, warnings: [...warnings, ...summary.warnings] };
+  if (execution.stopReason === 'signal')
+    return { ...result, status: 'incomplete', reason: 'interrupted during the run' };
+  if (execution.stopReason === 'error-limit') {
+    const reason = `stopped after ${execution.errors} operation errors (limit ${opts.errorLimit})`;
+    return { ...result, status: 'errored', reason };
+  }
+  return drained
+    ? { ...result, status: 'completed' }
+    : { ...result, status: 'incomplete', reason: 'operations did not finish' };
+}
+
+/** Calls onProgress every interval with the phase the run is in (nothing when no one listens). */
+class ProgressReporter implements Disposable {
+  private phase: Phase = 'load';
+  private phaseStartMs = performance.now();
+  private plannedMs = 0;
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  constructor(options: RunScenarioOptions<unknown>, execution: Execution, intervalMs: number) {
+    const listener = options.onProgress;
+    if (!listener) return;
+    this.timer = setInterval(() => {
+      listener({
+        scenario: options.scenario.name,
+        profile: options.profileName,
+        phase: this.phase,
+        elapsedMs: performance.now() - this.phaseStartMs,
+        plannedMs: this.plannedMs,
+        ops: execution.measuredOps,
+        errors: execution.errors,
+      });
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  enter(phase: Phase, startMs: number, plannedMs: number): void {
+    this.phase = phase;
+    this.phaseStartMs = startMs;
+    this.plannedMs = plannedMs;
+  }
+
+  [Symbol.dispose](): void {
+    if (this.timer) clearInterval(this.timer);
   }
 }
 
@@ -387,183 +327,4 @@ function describe(error: unknown): string {
     current = current instanceof Error ? current.cause : undefined;
   }
   return parts.join(' (caused by ') + ')'.repeat(parts.length - 1);
-}
-
-/** Wait for the drivers; after the planned end plus the timeout, give up on stuck operations. */
-async function drainWithin(
-  run: Promise<void>,
-  state: RunState,
-  timeoutMs: number,
-  onDrain: () => void,
-): Promise<boolean> {
-  const controller = new AbortController();
-  const untilEnd = Math.max(0, state.measureEndMs - performance.now());
-  const finished = run.then(() => true);
-  const late = (async () => {
-    await sleep(untilEnd, undefined, { signal: controller.signal, ref: false });
-    onDrain();
-    await sleep(timeoutMs, undefined, { signal: controller.signal, ref: false });
-    return false;
-  })().catch(() => true);
-  try {
-    return await Promise.race([finished, late]);
-  } finally {
-    state.stopped = true;
-    controller.abort();
-  }
-}
-
-function noteError(state: RunState, errorLimit: number | undefined): void {
-  state.errors++;
-  if (errorLimit !== undefined && state.errors >= errorLimit) {
-    state.stopped = true;
-    state.stopReason ??= 'error-limit';
-  }
-}
-
-async function runClosed<Sut>(
-  scenario: Scenario<Sut>,
-  sut: Sut,
-  seed: number,
-  streams: readonly number[],
-  streamCount: number,
-  maxOps: number | undefined,
-  state: RunState,
-  options: RunScenarioOptions<Sut>,
-  errorLimit: number | undefined,
-): Promise<void> {
-  const signal = options.signal ?? new AbortController().signal;
-  const ops = scenario.operations;
-  const worker = async (stream: number) => {
-    const planner = new OperationPlanner(scenario, seed, stream, streamCount);
-    const rng = Rng.at(seed, STREAM.operation, stream);
-    let lastYieldMs = performance.now();
-    for (;;) {
-      if (state.stopped) return;
-      let startMs = performance.now();
-      // An operation that never leaves the microtask queue (a no-op, a cache in process) would
-      // starve timers and the abort signal: give the event loop a turn every few milliseconds.
-      if (startMs - lastYieldMs > YIELD_EVERY_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (state.stopped) return;
-        lastYieldMs = startMs = performance.now();
-      }
-      if (startMs >= state.measureEndMs) return;
-      const measuring = startMs >= state.measureStartMs;
-      if (measuring && maxOps !== undefined && state.measuredOps >= maxOps) return;
-      const planned = planner.next();
-      const recorder: Recorder = measuring ? state.recorder : discardingRecorder;
-      if (measuring) state.measuredOps++;
-      const ctx: OperationContext<Sut> = {
-        sut,
-        rng,
-        key: planned.key,
-        keyCount: planned.keyCount,
-        valueSize: planned.valueSize,
-        recorder,
-        stream,
-        signal,
-      };
-      state.inFlight++;
-      try {
-        await ops[planned.op]!.run(ctx);
-        if (measuring) state.stats[planned.op]!.success(startMs, startMs, performance.now());
-      } catch (error) {
-        if (measuring) {
-          state.stats[planned.op]!.error(error, performance.now());
-          noteError(state, errorLimit);
-        }
-      } finally {
-        state.inFlight--;
-      }
-    }
-  };
-  await Promise.all(streams.map(worker));
-}
-
-async function runOpen<Sut>(
-  scenario: Scenario<Sut>,
-  sut: Sut,
-  seed: number,
-  stream: number,
-  streamCount: number,
-  ratePerSec: number,
-  model: Extract<LoadModel, { type: 'open' }> | undefined,
-  maxOps: number | undefined,
-  state: RunState,
-  options: RunScenarioOptions<Sut>,
-  lateThresholdMs: number,
-  errorLimit: number | undefined,
-): Promise<void> {
-  const signal = options.signal ?? new AbortController().signal;
-  const ops = scenario.operations;
-  const planner = new OperationPlanner(scenario, seed, stream, streamCount);
-  const arrivals = Rng.at(seed, STREAM.arrival, stream);
-  const meanGapMs = 1000 / ratePerSec;
-  const poisson = (model?.arrival ?? 'poisson') === 'poisson';
-  const maxInFlight = model?.maxInFlight ?? 10_000;
-  let slotFreed: (() => void) | undefined;
-  // After waiting for an in-flight slot, lateness counts from then: that wait is the store's, not the generator's.
-  let capReleasedMs = -Infinity;
-  let seq = 0;
-  let intendedMs = state.originMs + (poisson ? arrivals.exponential(meanGapMs) : 0);
-
-  const launch = (intended: number, startMs: number) => {
-    const planned = planner.next();
-    const measuring = intended >= state.measureStartMs;
-    if (measuring) {
-      state.measuredOps++;
-      state.scheduled++;
-      if (startMs - Math.max(intended, capReleasedMs) > lateThresholdMs) state.lateStarts++;
-    }
-    const ctx: OperationContext<Sut> = {
-      sut,
-      rng: Rng.at(seed, STREAM.operation, stream, seq++),
-      key: planned.key,
-      keyCount: planned.keyCount,
-      valueSize: planned.valueSize,
-      recorder: measuring ? state.recorder : discardingRecorder,
-      stream,
-      signal,
-    };
-    state.inFlight++;
-    void (async () => {
-      try {
-        await ops[planned.op]!.run(ctx);
-        if (measuring) state.stats[planned.op]!.success(intended, startMs, performance.now());
-      } catch (error) {
-        if (measuring) {
-          state.stats[planned.op]!.error(error, performance.now());
-          noteError(state, errorLimit);
-        }
-      } finally {
-        state.inFlight--;
-        slotFreed?.();
-      }
-    })();
-  };
-
-  while (!state.stopped && intendedMs < state.measureEndMs) {
-    if (maxOps !== undefined && state.measuredOps >= maxOps) break;
-    if (state.inFlight >= maxInFlight) {
-      await new Promise<void>((resolve) => (slotFreed = resolve));
-      slotFreed = undefined;
-      capReleasedMs = performance.now();
-      continue;
-    }
-    const now = performance.now();
-    if (intendedMs <= now) {
-      launch(intendedMs, now);
-      intendedMs += poisson ? arrivals.exponential(meanGapMs) : meanGapMs;
-      continue;
-    }
-    // Sleep on a timer for most of the gap, then yield with setImmediate for sub-millisecond precision.
-    const waitMs = intendedMs - now;
-    if (waitMs > 2) await sleep(Math.floor(waitMs) - 1);
-    else await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  while (state.inFlight > 0) {
-    await new Promise<void>((resolve) => (slotFreed = resolve));
-    slotFreed = undefined;
-  }
 }

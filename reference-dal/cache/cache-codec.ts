@@ -33,3 +33,17 @@ export function decodeCacheValue(raw: string): unknown {
   }
   return (parsed as { v: unknown }).v;
 }
+
+// A lease marks a key whose value one reader is loading (see atomic-writes.ts). It is not a
+// `{"v":…}` envelope, so no reader ever takes it for a value.
+const LEASE_PREFIX = '{"lease":"';
+
+/** The marker a reader leaves in a key while it loads the value (unique per load). */
+export function encodeLease(token: string): string {
+  return `${LEASE_PREFIX}${token}"}`;
+}
+
+/** The token of a lease marker, or undefined when `raw` is something else. */
+export function leaseToken(raw: string): string | undefined {
+  return raw.startsWith(LEASE_PREFIX) && raw.endsWith('"}') ? raw.slice(LEASE_PREFIX.length, -2) : undefined;
+}

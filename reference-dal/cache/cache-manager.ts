@@ -3,9 +3,16 @@
 // reads. Reads never fail because the cache does: a failed read counts an error and a miss, and
 // `getOrLoad` falls through to the loader. Writes and invalidations report failures by throwing
 // (after counting them), because a caller that skipped an invalidation must know.
+//
+// The stale-fill guard: a read-through fill must never put back a value older than a completed
+// invalidation, whichever client invalidated. On a store with conditional writes (atomic-writes.ts)
+// a miss takes a lease on the key, loads, and fills only if the lease is still there; without
+// them only invalidations made through this manager are seen (a process-local guard).
+import { randomUUID } from 'node:crypto';
 import { ValidationError } from '../errors.ts';
 import type { CacheStore } from '../ports/cache.ts';
-import { decodeCacheValue, encodeCacheValue } from './cache-codec.ts';
+import { atomicWritesOf, type AtomicCacheWrites } from './atomic-writes.ts';
+import { decodeCacheValue, encodeCacheValue, encodeLease, leaseToken } from './cache-codec.ts';
 import { CacheKeys, type CachePattern, type KeyPart, type PatternPart } from './cache-keys.ts';
 import {
   checkTtl,
@@ -20,14 +27,21 @@ export type CacheLookup<T> = { readonly hit: true; readonly value: T } | { reado
 
 const MISS: CacheLookup<never> = Object.freeze({ hit: false });
 
+/** A lookup as getOrLoad needs it: a miss may have found another load's lease. */
+type Found<T> = CacheLookup<T> | { readonly hit: false; readonly lease: string };
+
 export interface CacheWriteOptions {
   /** Overrides the manager's `defaultTtlMs`. */
   readonly ttlMs?: number;
 }
 
-/** A load in flight for one key. `stale` is set when the key is written or invalidated meanwhile. */
+/**
+ * A load in flight for one key. `stale` is set when the key is written or invalidated through this
+ * manager meanwhile; `lease` is the token it holds in the store (conditional-write stores only).
+ */
 interface InflightLoad {
   stale: boolean;
+  readonly lease: string | undefined;
   readonly promise: Promise<unknown>;
 }
 
@@ -39,6 +53,8 @@ export class CacheManager implements AsyncDisposable {
   readonly #counters = new CacheCounters();
   readonly #writeBehind: WriteBehindQueue | undefined;
   readonly #inflight = new Map<string, InflightLoad>();
+  /** The store's conditional writes when it has them and the stale-fill guard is on. */
+  readonly #atomic: AtomicCacheWrites | undefined;
   #closing: Promise<void> | undefined;
 
   /**
@@ -54,6 +70,7 @@ export class CacheManager implements AsyncDisposable {
     this.options = resolveCacheManagerOptions(options);
     this.keys = new CacheKeys(this.options.prefix);
     this.#ownsStore = ownership.ownsStore ?? false;
+    this.#atomic = this.options.staleFillGuard ? atomicWritesOf(store) : undefined;
     const wb = this.options.writeBehind;
     if (wb) {
       this.#writeBehind = new WriteBehindQueue({
@@ -79,15 +96,8 @@ export class CacheManager implements AsyncDisposable {
 
   /** Cache-aside read. A failed read or a foreign entry counts an error and returns a miss. */
   async get<T = unknown>(key: string): Promise<CacheLookup<T>> {
-    let raw: string | null;
-    try {
-      raw = await this.store.get(key);
-    } catch (error) {
-      this.#counters.misses++;
-      this.#countError('read', error);
-      return MISS;
-    }
-    return this.#lookup<T>(raw);
+    const found = await this.#find<T>(key);
+    return found.hit ? found : MISS;
   }
 
   /** `get` for many keys in one round trip (MGET); results in the order of `keys`. */
@@ -100,35 +110,53 @@ export class CacheManager implements AsyncDisposable {
       this.#countError('read', error);
       return keys.map(() => MISS);
     }
-    return raws.map((raw) => this.#lookup<T>(raw));
+    return raws.map((raw) => {
+      const found = this.#lookup<T>(raw);
+      return found.hit ? found : MISS;
+    });
   }
 
   /**
    * Read-through: the cached value, else the loader's (cached unless the key was written or
    * invalidated while it loaded, so a slow load never puts back a value older than a completed
-   * invalidation). Concurrent misses of one key share one load. A loader result of `undefined`
-   * means "no such value" and is not cached (every call loads again); `null` is a value and is.
-   * A write-behind value the sink has not got yet is returned instead of loading from the source.
+   * invalidation). Concurrent misses of one key share one load when that is safe: with leases,
+   * only a load whose lease the store still shows (no invalidation since it began). A loader
+   * result of `undefined` means "no such value" and is not cached (every call loads again); `null`
+   * is a value and is. A write-behind value the sink has not got yet is returned instead of
+   * loading from the source.
    */
   async getOrLoad<T>(
     key: string,
     loader: () => Promise<T | undefined> | T | undefined,
     options?: CacheWriteOptions,
   ): Promise<T | undefined> {
-    const found = await this.get<T>(key);
+    const found = await this.#find<T>(key);
     if (found.hit) return found.value;
     const pending = this.#writeBehind?.latest(key);
     if (pending) return pending.value as T;
-    const running = this.#inflight.get(key);
-    if (running) return (await running.promise) as T | undefined;
     const ttlMs = options?.ttlMs === undefined ? this.options.defaultTtlMs : checkTtl(options.ttlMs);
-    const load: InflightLoad = { stale: false, promise: this.#load(key, loader, ttlMs, () => load.stale) };
-    this.#inflight.set(key, load);
-    try {
-      return (await load.promise) as T | undefined;
-    } finally {
-      if (this.#inflight.get(key) === load) this.#inflight.delete(key);
+    const running = this.#inflight.get(key);
+    const atomic = this.#atomic;
+    if (atomic) {
+      if ('lease' in found) {
+        // Someone is loading this key. Join only our own load whose lease is still in place.
+        if (running && running.lease === found.lease) return (await running.promise) as T | undefined;
+        return this.#loadOnly(loader);
+      }
+      this.#checkOwned(key);
+      const token = randomUUID();
+      let leased = false;
+      try {
+        leased = await atomic.setIfAbsent(key, encodeLease(token), this.options.leaseTtlMs);
+      } catch (error) {
+        this.#countError('write', error);
+      }
+      // Another reader took the key first (or the store failed): load for this caller, fill nothing.
+      if (!leased) return this.#loadOnly(loader);
+      return this.#track(key, token, (isStale) => this.#load(key, loader, ttlMs, isStale, token));
     }
+    if (running) return (await running.promise) as T | undefined;
+    return this.#track(key, undefined, (isStale) => this.#load(key, loader, ttlMs, isStale, undefined));
   }
 
   /** Cache-aside write. Throws (after counting a `write` error) when the store fails. */
@@ -218,6 +246,7 @@ export class CacheManager implements AsyncDisposable {
 
   stats(): CacheStats {
     const c = this.#counters;
+    const keyspace = { hits: c.keyspaceHits, misses: c.keyspaceMisses };
     const wb = this.#writeBehind?.stats() ?? {
       accepted: 0,
       flushed: 0,
@@ -232,6 +261,8 @@ export class CacheManager implements AsyncDisposable {
       loadFailures: c.loadFailures,
       errors: { ...c.errors },
       writeBehind: wb,
+      fillsRefused: c.fillsRefused,
+      keyspace,
     };
   }
 
@@ -261,10 +292,30 @@ export class CacheManager implements AsyncDisposable {
     await this.close();
   }
 
-  #lookup<T>(raw: string | null): CacheLookup<T> {
+  /** One GET, counted: a value is a hit; nothing, a lease, a foreign entry or a failed read a miss. */
+  async #find<T>(key: string): Promise<Found<T>> {
+    let raw: string | null;
+    try {
+      raw = await this.store.get(key);
+    } catch (error) {
+      this.#counters.misses++;
+      this.#countError('read', error);
+      return MISS;
+    }
+    return this.#lookup<T>(raw);
+  }
+
+  #lookup<T>(raw: string | null): Found<T> {
     if (raw === null) {
+      this.#counters.keyspaceMisses++;
       this.#counters.misses++;
       return MISS;
+    }
+    this.#counters.keyspaceHits++;
+    const lease = leaseToken(raw);
+    if (lease !== undefined) {
+      this.#counters.misses++;
+      return { hit: false, lease };
     }
     let value: unknown;
     try {
@@ -278,24 +329,57 @@ export class CacheManager implements AsyncDisposable {
     return { hit: true, value: value as T };
   }
 
+  /** Register a load for `key` so concurrent misses can share it, and forget it once settled. */
+  async #track<T>(
+    key: string,
+    lease: string | undefined,
+    start: (isStale: () => boolean) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    const load: InflightLoad = { stale: false, lease, promise: start(() => load.stale) };
+    this.#inflight.set(key, load);
+    try {
+      return (await load.promise) as T | undefined;
+    } finally {
+      if (this.#inflight.get(key) === load) this.#inflight.delete(key);
+    }
+  }
+
+  /** Load for this caller only: another load holds the key's lease, so this one fills nothing. */
+  async #loadOnly<T>(loader: () => Promise<T | undefined> | T | undefined): Promise<T | undefined> {
+    this.#counters.loads++;
+    try {
+      return await loader();
+    } catch (error) {
+      this.#counters.loadFailures++;
+      throw error;
+    }
+  }
+
   async #load<T>(
     key: string,
     loader: () => Promise<T | undefined> | T | undefined,
     ttlMs: number,
     isStale: () => boolean,
+    lease: string | undefined,
   ): Promise<T | undefined> {
-    this.#counters.loads++;
-    let value: T | undefined;
-    try {
-      value = await loader();
-    } catch (error) {
-      this.#counters.loadFailures++;
-      throw error;
+    const value = await this.#loadOnly(loader);
+    // No value: nothing to cache (a lease left behind expires after leaseTtlMs).
+    if (value === undefined) return value;
+    if (this.options.staleFillGuard && isStale()) {
+      this.#counters.fillsRefused++;
+      return value;
     }
-    if (value === undefined || isStale()) return value;
     const encoded = encodeCacheValue(value, `loader result for ${key}`);
     try {
-      await this.store.set(key, encoded, ttlMs);
+      if (lease !== undefined && this.#atomic) {
+        const outcome = await this.#atomic.replaceIfEqual(key, encodeLease(lease), encoded, ttlMs);
+        if (outcome === 'missing') this.#counters.keyspaceMisses++;
+        else this.#counters.keyspaceHits++;
+        // The lease is gone: the key was invalidated (or rewritten) while this value loaded.
+        if (outcome !== 'replaced') this.#counters.fillsRefused++;
+      } else {
+        await this.store.set(key, encoded, ttlMs);
+      }
     } catch (error) {
       // The caller has its value; the cache simply stays cold for this key.
       this.#countError('write', error);

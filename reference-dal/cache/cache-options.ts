@@ -36,6 +36,17 @@ const cacheManagerOptionsSchema = z
     onError: z
       .custom<(kind: CacheErrorKind, error: unknown) => void>(isFunction, 'must be a function')
       .optional(),
+    /**
+     * Refuse a read-through fill when the key was written or invalidated while the value loaded, so a
+     * slow load never puts back a value older than a completed invalidation. Only a defect profile
+     * turns it off.
+     */
+    staleFillGuard: z.boolean().default(true),
+    /**
+     * How long a read-through lease holds a key while its value loads (stores with conditional
+     * writes only). A load that outlives it does not fill; meanwhile other readers load uncached.
+     */
+    leaseTtlMs: positiveInt.max(600_000).default(5_000),
     /** Enables `writeBehind`. */
     writeBehind: writeBehindSchema.optional(),
   })

@@ -32,6 +32,14 @@ export interface CacheStats {
   readonly loadFailures: number;
   readonly errors: Readonly<Record<CacheErrorKind, number>>;
   readonly writeBehind: WriteBehindStats;
+  /** Read-through fills the stale-fill guard refused (the key was invalidated or re-leased meanwhile). */
+  readonly fillsRefused: number;
+  /**
+   * Every keyspace lookup this manager sent, by what Redis found (a value, a lease, a foreign entry:
+   * a hit; nothing: a miss), including the guard's compare-and-set: what Redis's own
+   * keyspace_hits / keyspace_misses should have grown by, for the cross-check.
+   */
+  readonly keyspace: { readonly hits: number; readonly misses: number };
 }
 
 export class CacheCounters {
@@ -39,6 +47,9 @@ export class CacheCounters {
   misses = 0;
   loads = 0;
   loadFailures = 0;
+  fillsRefused = 0;
+  keyspaceHits = 0;
+  keyspaceMisses = 0;
   readonly errors: Record<CacheErrorKind, number> = { read: 0, write: 0, invalidate: 0, decode: 0, flush: 0 };
 
   reset(): void {
@@ -46,6 +57,9 @@ export class CacheCounters {
     this.misses = 0;
     this.loads = 0;
     this.loadFailures = 0;
+    this.fillsRefused = 0;
+    this.keyspaceHits = 0;
+    this.keyspaceMisses = 0;
     for (const kind of CACHE_ERROR_KINDS) this.errors[kind] = 0;
   }
 }

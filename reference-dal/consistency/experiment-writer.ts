@@ -12,6 +12,12 @@ export interface ExperimentWriterOptions {
   readonly collection?: string;
   /** Runs after the transaction committed, e.g. CacheManager.invalidate of the entity's keys. */
   readonly afterCommit?: (entityId: string) => Promise<void>;
+  /**
+   * Runs inside the transaction, after the row and its event are written and before COMMIT. Only a
+   * defect profile invalidates here: a reader can load the old row and cache it again before the
+   * commit makes the new one visible.
+   */
+  readonly beforeCommit?: (entityId: string) => Promise<void>;
 }
 
 /** The search document of an experiment: what the relay indexes and what search returns. */
@@ -31,17 +37,20 @@ export class ExperimentWriter {
   readonly #transaction: RunInTransaction;
   readonly #collection: string;
   readonly #afterCommit: ((entityId: string) => Promise<void>) | undefined;
+  readonly #beforeCommit: ((entityId: string) => Promise<void>) | undefined;
 
   constructor(transaction: RunInTransaction, options: ExperimentWriterOptions = {}) {
     this.#transaction = transaction;
     this.#collection = options.collection ?? EXPERIMENTS_COLLECTION;
     this.#afterCommit = options.afterCommit;
+    this.#beforeCommit = options.beforeCommit;
   }
 
   async create(data: Experiment, options: { id?: string } = {}): Promise<Entity<Experiment>> {
     const entity = await this.#transaction(async (session) => {
       const created = await session.experiments.create(data, options);
       await recordOutboxEvent(session, this.#event(created));
+      await this.#beforeCommit?.(created.id);
       return created;
     });
     await this.#afterCommit?.(entity.id);
@@ -53,6 +62,7 @@ export class ExperimentWriter {
     const entity = await this.#transaction(async (session) => {
       const updated = await session.experiments.update(id, expectedVersion, data);
       await recordOutboxEvent(session, this.#event(updated));
+      await this.#beforeCommit?.(id);
       return updated;
     });
     await this.#afterCommit?.(id);
@@ -69,6 +79,7 @@ export class ExperimentWriter {
           entityVersion: expectedVersion + 1,
           op: 'delete',
         });
+        await this.#beforeCommit?.(id);
       }
       return gone;
     });

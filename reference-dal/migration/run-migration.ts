@@ -11,7 +11,7 @@ import {
   writeCheckpoint,
   type Checkpoint,
 } from './checkpoints.ts';
-import { DATA_TYPES, dataTypeSpecs, type DataType } from './data-types.ts';
+import { DATA_TYPES, dataTypeSpecs, type DataType, type DataTypeSpec } from './data-types.ts';
 import { MigrationAbortedError } from './errors.ts';
 
 export interface MigrationOptions {
@@ -22,6 +22,12 @@ export interface MigrationOptions {
   /** Checked between batches: when aborted, the run stops with MigrationAbortedError (checkpoints kept). */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: MigrationProgress) => void;
+  /**
+   * How each data type is read and written (default: dataTypeSpecs()). A what-if or defect migration
+   * swaps one in; verification always uses the reference specs, so a writer that changes content
+   * shows as a mismatch naming the record.
+   */
+  readonly specs?: readonly DataTypeSpec<unknown>[];
 }
 
 export interface MigrationProgress {
@@ -63,7 +69,7 @@ export async function migrateAll(
     if (!options.resume) await resetCheckpoints(session);
   });
   const results: TypeMigrationResult[] = [];
-  for (const spec of dataTypeSpecs()) {
+  for (const spec of options.specs ?? dataTypeSpecs()) {
     const began = performance.now();
     const start = await target.session('transactional', (session) => readCheckpoint(session, spec.name));
     const total = await spec.sourceCount(source);

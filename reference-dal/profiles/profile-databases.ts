@@ -1,24 +1,66 @@
 // Each profile gets its own database on the PostgreSQL (and TimescaleDB) server for one run: created
-// before the DAL is built and dropped (WITH FORCE) when the profile is disposed.
+// before the DAL is built and dropped (WITH FORCE) when the profile is disposed. The name carries the
+// store kind, because one server often serves both kinds (docker mode's TimescaleDB container; a
+// user's TimescaleDB that is also their PostgreSQL): without it the second CREATE DATABASE clashes.
+import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { StoreError, type StoreName } from '../errors.ts';
+import { StoreError } from '../errors.ts';
+
+/** The stores a profile database lives on. */
+export type DatabaseStore = 'postgres' | 'timescaledb';
+
+const KIND_TAG: Readonly<Record<DatabaseStore, string>> = { postgres: 'pg', timescaledb: 'ts' };
+/** PostgreSQL's identifier limit (NAMEDATALEN - 1). */
+const MAX_NAME = 63;
 
 export interface ProfileDatabase extends AsyncDisposable {
   readonly url: string;
   readonly name: string;
 }
 
-/** `dalbench_<label>` cut to PostgreSQL's 63-character identifier limit. */
-export function databaseName(label: string): string {
-  return `dalbench_${label.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`.slice(0, 63);
+/** The server has no timescaledb extension, so it cannot serve as TimescaleDB. */
+export class TimescaleExtensionMissingError extends StoreError {
+  override name = 'TimescaleExtensionMissingError';
 }
 
+/**
+ * `dalbench_<pg|ts>_<label>`. A name longer than PostgreSQL's 63 characters keeps its head and ends
+ * in a hash of the whole, so two long labels that differ only at the end still get distinct names.
+ */
+export function databaseName(store: DatabaseStore, label: string): string {
+  const full = `dalbench_${KIND_TAG[store]}_${label.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+  if (full.length <= MAX_NAME) return full;
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 10);
+  return `${full.slice(0, MAX_NAME - hash.length - 1)}_${hash}`;
+}
+
+/** Whether the server at `serverUrl` can create the timescaledb extension. */
+export async function timescaleExtensionAvailable(serverUrl: string): Promise<boolean> {
+  let available = false;
+  await admin('timescaledb', serverUrl, 'look up the timescaledb extension', async (client) => {
+    const found = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'");
+    available = (found.rowCount ?? 0) > 0;
+  });
+  return available;
+}
+
+/**
+ * Create the profile's database on `serverUrl`. For `timescaledb` the server must have the extension;
+ * a plain PostgreSQL given as TimescaleDB fails here, saying so, before anything is created.
+ */
 export async function createProfileDatabase(
-  store: StoreName,
+  store: DatabaseStore,
   serverUrl: string,
   label: string,
 ): Promise<ProfileDatabase> {
-  const name = databaseName(label);
+  if (store === 'timescaledb' && !(await timescaleExtensionAvailable(serverUrl))) {
+    throw new TimescaleExtensionMissingError(
+      'timescaledb',
+      'this server has no timescaledb extension (not in pg_available_extensions), so it cannot serve as TimescaleDB: point DALBENCH_TIMESCALE_URL at a server with the extension, or unset it to run time-series on partitioned PostgreSQL (reported as such)',
+      { url: serverUrl },
+    );
+  }
+  const name = databaseName(store, label);
   await admin(store, serverUrl, `create database ${name}`, (client) =>
     client.query(`CREATE DATABASE ${name}`),
   );
@@ -38,7 +80,7 @@ export async function createProfileDatabase(
 }
 
 async function admin(
-  store: StoreName,
+  store: DatabaseStore,
   serverUrl: string,
   what: string,
   fn: (client: pg.Client) => Promise<unknown>,

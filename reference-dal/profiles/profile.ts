@@ -27,6 +27,10 @@ export interface ProfileStorage {
   readonly configs: readonly StorageConfigInput[];
   /** Default TTL of cached entries when the profile has a cache. */
   readonly cacheTtlMs?: number;
+  /** How cached copies are kept coherent with the system of record (default: ADR-024's design). */
+  readonly consistency?: ConsistencySettings;
+  /** How the cache fills (default: ADR-024's design). */
+  readonly cache?: CacheSettings;
   /** Anything a report must say (e.g. "TimescaleDB unavailable: time-series on partitioned PostgreSQL"). */
   readonly warnings?: readonly string[];
   /**
@@ -35,6 +39,70 @@ export interface ProfileStorage {
    * a backend of its own.
    */
   readonly wrap?: ServiceWrappers;
+}
+
+/**
+ * The few coherence choices a profile may make differently from the ADR's design. They exist so a
+ * test-only defect profile can carry exactly one defect; every built-in profile keeps the defaults.
+ */
+export interface ConsistencySettings {
+  /**
+   * When the experiment writer drops the cached copy of what it wrote: `after-commit` (default,
+   * correct); `before-commit` (inside the transaction: a reader can cache the old row again
+   * before COMMIT makes the new one visible); `none` (cache-aside without invalidation).
+   */
+  readonly invalidation?: 'after-commit' | 'before-commit' | 'none';
+}
+
+export interface CacheSettings {
+  /** Refuse a read-through fill that raced a write or invalidation of its key (default true). */
+  readonly staleFillGuard?: boolean;
+}
+
+/** A profile's coherence settings, validated and with defaults filled. */
+export interface ResolvedBehaviour {
+  readonly invalidation: 'after-commit' | 'before-commit' | 'none';
+  readonly staleFillGuard: boolean;
+  readonly cacheTtlMs: number | undefined;
+}
+
+const behaviourSchema = z.object({
+  cacheTtlMs: z
+    .number()
+    .int()
+    .positive()
+    .max(365 * 86_400_000)
+    .optional(),
+  consistency: z
+    .object({ invalidation: z.enum(['after-commit', 'before-commit', 'none']).default('after-commit') })
+    .strict()
+    .default({ invalidation: 'after-commit' }),
+  cache: z
+    .object({ staleFillGuard: z.boolean().default(true) })
+    .strict()
+    .default({ staleFillGuard: true }),
+});
+
+/** Validate what `storage(env)` returned about coherence; a bad value names the profile and the field. */
+export function resolveBehaviour(profile: string, storage: ProfileStorage): ResolvedBehaviour {
+  const parsed = behaviourSchema.safeParse({
+    cacheTtlMs: storage.cacheTtlMs,
+    consistency: storage.consistency,
+    cache: storage.cache,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ValidationError(
+      `profile "${profile}" storage${issue?.path.length ? `.${issue.path.map(String).join('.')}` : ''}`,
+      issue?.message ?? 'invalid coherence settings',
+      { cause: parsed.error },
+    );
+  }
+  return Object.freeze({
+    invalidation: parsed.data.consistency.invalidation,
+    staleFillGuard: parsed.data.cache.staleFillGuard,
+    cacheTtlMs: parsed.data.cacheTtlMs,
+  });
 }
 
 export type ServiceWrappers = {

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { requireStore } from '../../test/support/stores.ts';
 import { ValidationError } from '../errors.ts';
 import { builtInProfiles } from './builtin-profiles.ts';
-import { defineProfile } from './profile.ts';
+import { databaseName } from './profile-databases.ts';
+import { defineProfile, resolveBehaviour } from './profile.ts';
 import { SystemUnderTest } from './system-under-test.ts';
 import type { ProfileStore } from './profile.ts';
 
@@ -53,7 +54,7 @@ describe('built-in profiles on real stores', () => {
         const health = await sut.dal.healthCheck();
         expect(Object.keys(health).sort()).toEqual([...sut.dal.types].sort());
         expect(Object.values(health).every((h) => h?.ok)).toBe(true);
-        dbName = `dalbench_${profile.name.replace(/-/g, '_')}_${label}`;
+        dbName = databaseName('postgres', `${profile.name}_${label}`);
         expect(await databaseExists(requireStore('postgres').url, dbName)).toBe(true);
       } finally {
         await sut[Symbol.asyncDispose]();
@@ -75,7 +76,9 @@ describe('built-in profiles on real stores', () => {
         runLabel: 'broken',
       }),
     ).rejects.toThrow();
-    expect(await databaseExists(requireStore('postgres').url, 'dalbench_polyglot_broken')).toBe(false);
+    expect(
+      await databaseExists(requireStore('postgres').url, databaseName('postgres', 'polyglot_broken')),
+    ).toBe(false);
   });
 
   it('defineProfile names the profile and field of a bad definition', () => {
@@ -95,5 +98,90 @@ describe('built-in profiles on real stores', () => {
         storage: () => ({ configs: [] }),
       }),
     ).toThrow(/profile "ok"\.requires\.0/);
+  });
+
+  it('resolves coherence settings to the ADR defaults and names the field of a bad one', () => {
+    expect(resolveBehaviour('p', { configs: [] })).toEqual({
+      invalidation: 'after-commit',
+      staleFillGuard: true,
+      cacheTtlMs: undefined,
+    });
+    expect(
+      resolveBehaviour('p', {
+        configs: [],
+        cacheTtlMs: 1_000,
+        consistency: { invalidation: 'before-commit' },
+        cache: { staleFillGuard: false },
+      }),
+    ).toEqual({ invalidation: 'before-commit', staleFillGuard: false, cacheTtlMs: 1_000 });
+    expect(() =>
+      resolveBehaviour('p', { configs: [], consistency: { invalidation: 'later' as 'none' } }),
+    ).toThrow(/profile "p" storage\.consistency\.invalidation/);
+    expect(() => resolveBehaviour('p', { configs: [], cache: { staleFilGuard: false } as never })).toThrow(
+      ValidationError,
+    );
+    expect(() => resolveBehaviour('p', { configs: [], cacheTtlMs: 0 })).toThrow(/storage\.cacheTtlMs/);
+  });
+
+  it("wires a profile's coherence settings into its writer and cache, and hands another client plain data", async () => {
+    const polyglot = builtInProfiles().get('polyglot')!;
+    const profile = defineProfile({
+      name: 'no-invalidation-test',
+      description: 'polyglot without invalidation and without the stale-fill guard',
+      requires: [...polyglot.requires],
+      storage: (env) => ({
+        ...polyglot.storage(env),
+        consistency: { invalidation: 'none' },
+        cache: { staleFillGuard: false },
+      }),
+    });
+    await using sut = await SystemUnderTest.build(profile, {
+      endpoints: endpoints(profile.requires),
+      runLabel: `t${Math.floor(Math.random() * 1e9).toString(36)}`,
+    });
+    expect(sut.behaviour).toMatchObject({ invalidation: 'none', staleFillGuard: false });
+    expect(sut.cache?.options.staleFillGuard).toBe(false);
+    const setup = sut.clientSetup();
+    expect(setup.configs.map((c) => c.type).sort()).toEqual(['cache', 'transactional']);
+    expect(setup.cache).toMatchObject({ prefix: sut.cache?.keys.prefix, staleFillGuard: false });
+    expect(structuredClone(setup)).toEqual(setup);
+
+    // No invalidation: the writer leaves the cached copy in place.
+    const created = await sut.experiments.create({
+      name: 'e',
+      description: 'd',
+      detectorId: null,
+      status: 'running',
+      tags: [],
+      metrics: {},
+    });
+    const key = sut.key('experiment', created.id);
+    await sut.cache!.set(key, 'cached');
+    await sut.experiments.update(created.id, created.version, { ...created.data, description: 'd2' });
+    expect(await sut.cache!.get(key)).toEqual({ hit: true, value: 'cached' });
+  });
+
+  it('opens an attached resource once and disposes it with the system, last opened first', async () => {
+    const profile = builtInProfiles().get('single-postgres')!;
+    const sut = await SystemUnderTest.build(profile, {
+      endpoints: endpoints(profile.requires),
+      runLabel: `t${Math.floor(Math.random() * 1e9).toString(36)}`,
+    });
+    const closed: string[] = [];
+    const resource = (name: string) => ({
+      name,
+      [Symbol.asyncDispose]: () => Promise.resolve(void closed.push(name)),
+    });
+    try {
+      const a = await sut.attach('a', () => Promise.resolve(resource('a')));
+      expect(await sut.attach('a', () => Promise.resolve(resource('other')))).toBe(a);
+      await expect(sut.attach('broken', () => Promise.reject(new Error('no')))).rejects.toThrow('no');
+      // A failed open is forgotten: the next call opens again.
+      expect((await sut.attach('broken', () => Promise.resolve(resource('b')))).name).toBe('b');
+    } finally {
+      await sut[Symbol.asyncDispose]();
+    }
+    expect(closed).toEqual(['b', 'a']);
+    await expect(sut.attach('late', () => Promise.resolve(resource('late')))).rejects.toThrow(/disposing/);
   });
 });

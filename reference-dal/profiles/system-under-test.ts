@@ -6,8 +6,10 @@ import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { ElasticsearchDocumentRepository } from '../backends/elasticsearch/document-repository.ts';
 import { S3ObjectRepository } from '../backends/s3/object-repository.ts';
 import type { CacheManager } from '../cache/cache-manager.ts';
+import type { CacheManagerOptionsInput } from '../cache/cache-options.ts';
 import { openCacheManager } from '../cache/open-cache-manager.ts';
-import type { Backend, StorageType } from '../config/storage-config.ts';
+import { RedisAtomicWrites, withAtomicWrites } from '../cache/redis-atomic-writes.ts';
+import type { Backend, StorageConfig, StorageType } from '../config/storage-config.ts';
 import { ExperimentWriter } from '../consistency/experiment-writer.ts';
 import { OutboxRelay, type RunInTransaction } from '../consistency/relay.ts';
 import { DataAccessLayer } from '../dal/data-access-layer.ts';
@@ -15,7 +17,14 @@ import type { BackendContext, BackendFactories, BackendFactory } from '../dal/se
 import { parseStorageConfigs } from '../config/storage-config.ts';
 import { createProfileDatabase, type ProfileDatabase } from './profile-databases.ts';
 import { defaultBackendFactories } from '../dal/backend-factories.ts';
-import type { Profile, ProfileEnvironment, ProfileStore, ServiceWrappers } from './profile.ts';
+import {
+  resolveBehaviour,
+  type Profile,
+  type ProfileEnvironment,
+  type ProfileStore,
+  type ResolvedBehaviour,
+  type ServiceWrappers,
+} from './profile.ts';
 
 /** Collections scenarios index into; dropped on dispose (ES indices; PostgreSQL goes with its database). */
 export const SUT_COLLECTIONS = ['experiments', 'detections'] as const;
@@ -51,8 +60,21 @@ export interface Capabilities {
   readonly presign: boolean;
 }
 
+/**
+ * Plain data from which another client opens the same transactional store and cache as this
+ * system (its own pool and connection): the parsed storage configs and the cache manager's
+ * options. Profile `wrap` decorators are code and do not cross to another client.
+ */
+export interface ClientSetup {
+  readonly configs: readonly StorageConfig[];
+  /** The cache manager's options; absent when the profile has no cache. */
+  readonly cache?: CacheManagerOptionsInput;
+}
+
 export class SystemUnderTest implements AsyncDisposable {
   readonly #cleanups: (() => Promise<void>)[];
+  readonly #attachments = new Map<string, Promise<AsyncDisposable>>();
+  readonly #clientSetup: ClientSetup;
   #disposing: Promise<void> | undefined;
 
   private constructor(
@@ -68,9 +90,13 @@ export class SystemUnderTest implements AsyncDisposable {
     readonly warnings: readonly string[],
     cleanups: (() => Promise<void>)[],
     /** Outage switches handed in by the harness (empty unless a scenario asked for faults). */
-    readonly faults: FaultSwitches = {},
+    readonly faults: FaultSwitches,
+    /** The profile's coherence settings (defaults unless a defect profile changed one). */
+    readonly behaviour: ResolvedBehaviour,
+    clientSetup: ClientSetup,
   ) {
     this.#cleanups = cleanups;
+    this.#clientSetup = clientSetup;
   }
 
   /**
@@ -108,12 +134,13 @@ export class SystemUnderTest implements AsyncDisposable {
         },
       };
       const storage = profile.storage(env);
+      const behaviour = resolveBehaviour(profile.name, storage);
       const configs = parseStorageConfigs(storage.configs, `profile ${profile.name} storage`);
       const transactional = configs.find((c) => c.type === 'transactional');
       if (!transactional) throw new Error(`profile ${profile.name} has no transactional storage`);
 
       // The transactional factory applies the outbox tables with the metadata migrations.
-      const factories = options.factories ?? defaultBackendFactories();
+      const factories = withAtomicCacheWrites(options.factories ?? defaultBackendFactories());
       const dal = await DataAccessLayer.initialize(configs, {
         factories: storage.wrap ? wrapFactories(factories, storage.wrap) : factories,
       });
@@ -121,35 +148,31 @@ export class SystemUnderTest implements AsyncDisposable {
       cleanups.push(() => dal.close());
       cleanups.push(() => removeExternalData(dal));
 
-      const cache = dal.has('cache')
-        ? await openCacheManager(dal.cacheStore, {
-            prefix: env.names.cachePrefix,
-            ...(storage.cacheTtlMs ? { defaultTtlMs: storage.cacheTtlMs } : {}),
-          })
-        : undefined;
+      const cacheOptions: CacheManagerOptionsInput = {
+        prefix: env.names.cachePrefix,
+        staleFillGuard: behaviour.staleFillGuard,
+        ...(behaviour.cacheTtlMs === undefined ? {} : { defaultTtlMs: behaviour.cacheTtlMs }),
+      };
+      const cache = dal.has('cache') ? await openCacheManager(dal.cacheStore, cacheOptions) : undefined;
       if (cache) {
         cleanups.push(() => cache.close());
         cleanups.push(async () => void (await cache.invalidatePattern(cache.keys.everything())));
       }
       const transaction: RunInTransaction = (fn) => dal.session('transactional', fn);
+      const invalidate = async (id: string) => {
+        if (cache) await cache.invalidate([cache.key('experiment', id)]);
+      };
       const experiments = new ExperimentWriter(transaction, {
-        afterCommit: async (id) => {
-          if (cache) await cache.invalidate([cache.key('experiment', id)]);
-        },
+        ...(behaviour.invalidation === 'after-commit' ? { afterCommit: invalidate } : {}),
+        ...(behaviour.invalidation === 'before-commit' ? { beforeCommit: invalidate } : {}),
       });
       const relay = new OutboxRelay(transaction, dal.documents, {
         pollIntervalMs: options.relay?.pollIntervalMs ?? 5,
         batchSize: options.relay?.batchSize ?? 500,
       });
       cleanups.push(() => relay.stop());
-      // Pushed last so it runs first on dispose: cleanup (dropping indices, the bucket) needs the
-      // network path a scenario may have cut.
-      const faults = options.faults ?? {};
-      cleanups.push(() => {
-        for (const fault of Object.values(faults)) fault.restore();
-        return Promise.resolve();
-      });
       const backends = Object.fromEntries(configs.map((c) => [c.type, c.backend]));
+      const reused = configs.filter((c) => c.type === 'transactional' || c.type === 'cache');
       return new SystemUnderTest(
         profile.name,
         dal,
@@ -159,7 +182,12 @@ export class SystemUnderTest implements AsyncDisposable {
         Object.freeze({ backends, cache: cache !== undefined, presign: backends.object === 's3' }),
         Object.freeze([...(storage.warnings ?? [])]),
         cleanups,
-        faults,
+        options.faults ?? {},
+        behaviour,
+        Object.freeze({
+          configs: Object.freeze(reused),
+          ...(cache ? { cache: Object.freeze(cacheOptions) } : {}),
+        }),
       );
     } catch (error) {
       await undo();
@@ -182,11 +210,20 @@ export class SystemUnderTest implements AsyncDisposable {
     if (this.cache) await this.cache.invalidate(keys);
   }
 
-  /** The cache manager's hit/miss counters, or undefined without a cache. */
-  cacheCounters(): { hits: number; misses: number } | undefined {
+  /**
+   * The cache manager's hits and misses, and its keyspace lookups by what Redis found (what Redis's
+   * keyspace_hits / keyspace_misses should have grown by); undefined without a cache.
+   */
+  cacheCounters():
+    { hits: number; misses: number; keyspaceHits: number; keyspaceMisses: number } | undefined {
     if (!this.cache) return undefined;
     const stats = this.cache.stats();
-    return { hits: stats.hits, misses: stats.misses };
+    return {
+      hits: stats.hits,
+      misses: stats.misses,
+      keyspaceHits: stats.keyspace.hits,
+      keyspaceMisses: stats.keyspace.misses,
+    };
   }
 
   /** Redis's own keyspace_hits / keyspace_misses (server-wide), or undefined without a cache. */
@@ -196,10 +233,46 @@ export class SystemUnderTest implements AsyncDisposable {
     return { hits: stats.keyspaceHits, misses: stats.keyspaceMisses };
   }
 
+  /**
+   * Plain data for another client of this system's transactional store and cache (e.g. a worker
+   * thread reading concurrently with this process's writers).
+   */
+  clientSetup(): ClientSetup {
+    return this.#clientSetup;
+  }
+
+  /**
+   * A resource a scenario opens for this system (a second client, a server setting it changed):
+   * opened once per `name` (later calls get the same one), disposed with the system — after the
+   * fault switches are restored, before the stores' data are removed. A failed open is not kept.
+   */
+  async attach<T extends AsyncDisposable>(name: string, open: () => Promise<T>): Promise<T> {
+    if (this.#disposing) throw new Error(`profile ${this.profile}: cannot attach "${name}" while disposing`);
+    let pending = this.#attachments.get(name);
+    if (!pending) {
+      pending = open();
+      this.#attachments.set(name, pending);
+      pending.catch(() => this.#attachments.delete(name));
+    }
+    return (await pending) as T;
+  }
+
   /** Stop the relay, remove this profile's data from every store, close the DAL. Idempotent. */
   [Symbol.asyncDispose](): Promise<void> {
     this.#disposing ??= (async () => {
       const errors: unknown[] = [];
+      // First: cleanup (attachments, dropping indices, the bucket) needs the network path a
+      // scenario may have cut.
+      for (const fault of Object.values(this.faults)) fault.restore();
+      const attached = [...this.#attachments.values()].reverse();
+      this.#attachments.clear();
+      for (const pending of attached) {
+        try {
+          await (await pending)[Symbol.asyncDispose]();
+        } catch (error) {
+          errors.push(error);
+        }
+      }
       for (const cleanup of this.#cleanups.splice(0).reverse()) {
         try {
           await cleanup();
@@ -213,6 +286,43 @@ export class SystemUnderTest implements AsyncDisposable {
     })();
     return this.#disposing;
   }
+}
+
+/**
+ * The Redis cache factory's store, with the conditional writes the cross-client stale-fill guard
+ * needs (on a connection of their own, closed with the store). Another client of the same system
+ * builds its DAL with the same table, so both guard their fills alike.
+ */
+export function withAtomicCacheWrites(factories: BackendFactories): BackendFactories {
+  const redis = factories.cache?.redis;
+  if (!redis) return factories;
+  return {
+    ...factories,
+    cache: {
+      ...factories.cache,
+      redis: async (context: BackendContext) => {
+        const handle = await redis(context);
+        let writes: RedisAtomicWrites;
+        try {
+          writes = await RedisAtomicWrites.open(context.config);
+        } catch (error) {
+          await handle.close();
+          throw error;
+        }
+        return {
+          ...handle,
+          service: withAtomicWrites(handle.service, writes),
+          close: async () => {
+            try {
+              await handle.close();
+            } finally {
+              await writes.close();
+            }
+          },
+        };
+      },
+    },
+  };
 }
 
 /** Every factory of a wrapped storage type hands out the wrapped service. */

@@ -1,8 +1,11 @@
-// dalbench calibrate: run-to-run noise from an A/A run set → noise.json. Either runs the same
-// configuration N times itself (`--runs N` plus the run flags), or reads result files of such runs.
+// dalbench calibrate: run-to-run noise from an A/A run set → noise.json, recording which spread it
+// measured. `--runs N` runs the configuration N times itself — as N separate `dalbench run`
+// invocations by default (the spread between invocations, which a compare of two CI runs faces), or
+// with --same-stores N runs on one set of stores in this process (the spread within one invocation).
+// Given result files instead, files of different run ids are separate invocations.
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
-import { runAaSet } from '../../run/aa-runs.ts';
+import { runOnSharedStores, runSeparateInvocations, type AaRun } from '../../run/aa-runs.ts';
 import { loadConfigFile } from '../../run/config.ts';
 import { defaultOutDir } from '../../run/output-dir.ts';
 import { progressPrinter } from '../../run/progress.ts';
@@ -18,6 +21,29 @@ interface CalibrateFlags extends RunFlags {
   maxCv: string;
   runs?: string;
   config?: string;
+  sameStores?: boolean;
+}
+
+/** The run flags `dalbench run` gets for each separate invocation (the seed resolved once, shared). */
+function runArgs(flags: CalibrateFlags, seed: number): string[] {
+  const pass: [string, string | undefined][] = [
+    ['--scenario', flags.scenario],
+    ['--profile', flags.profile],
+    ['--stores', flags.stores],
+    ['--duration', flags.duration],
+    ['--warmup', flags.warmup],
+    ['--concurrency', flags.concurrency],
+    ['--rate', flags.rate],
+    ['--repeat', flags.repeat],
+    ['--driver', flags.driver],
+    ['--config', flags.config],
+  ];
+  return [
+    ...pass.flatMap(([flag, value]) => (value === undefined ? [] : [flag, value])),
+    '--seed',
+    String(seed),
+    ...(flags.quick ? ['--quick'] : []),
+  ];
 }
 
 export const registerCalibrateCommand: RegisterCommand = (program, io) => {
@@ -26,14 +52,30 @@ export const registerCalibrateCommand: RegisterCommand = (program, io) => {
     .description(
       'measure each metric’s run-to-run spread from N results of the same configuration → noise.json',
     )
-    .argument('[results...]', 'results.json files of identical runs (an A/A set), at least 2')
-    .option('--runs <n>', 'run the configuration N times now (same seed), instead of reading files')
+    .argument(
+      '[results...]',
+      'results.json files of identical runs (an A/A set): 2 or more, or one with --repeat ≥ 2',
+    )
+    .option(
+      '--runs <n>',
+      'run the configuration N times now (same seed), each as a separate `dalbench run` invocation',
+    )
+    .option(
+      '--same-stores',
+      'with --runs: N runs in this process on one set of stores (faster; measures spread within one invocation only)',
+    )
     .option('--scenario <names>', 'with --runs: comma-separated scenarios')
     .option('--profile <names>', 'with --runs: comma-separated profiles')
     .option('--stores <mode>', 'with --runs: auto | local | docker | external')
     .option('--duration <time>', 'with --runs: measure phase per scenario')
+    .option('--warmup <time>', 'with --runs: warmup per scenario')
     .option('--concurrency <n>', 'with --runs: closed-loop workers')
     .option('--rate <n>', 'with --runs: open-loop rate')
+    .option(
+      '--repeat <n>',
+      'with --runs: repeats inside each invocation (separates repeat and invocation spread)',
+    )
+    .option('--driver <driver>', 'with --runs: dal | http | both')
     .option('--seed <n>', 'with --runs: the seed every run uses')
     .option('--quick', 'with --runs: quick data and phases')
     .option('--config <file>', 'with --runs: config file')
@@ -47,7 +89,9 @@ export const registerCalibrateCommand: RegisterCommand = (program, io) => {
       const maxCv = Number(flags.maxCv);
       if (!(maxCv > 0))
         throw new Error(`--max-cv: expected a positive fraction like 0.15, got "${flags.maxCv}"`);
-      let runs: { path: string; results: Awaited<ReturnType<typeof loadResultsFile>> }[];
+      let runs: AaRun[];
+      let method: string;
+      let spread: 'within-invocation' | 'between-invocations' | undefined;
       if (flags.runs !== undefined) {
         const count = Number(flags.runs);
         if (!Number.isInteger(count) || count < 2 || count > 100)
@@ -56,29 +100,56 @@ export const registerCalibrateCommand: RegisterCommand = (program, io) => {
         const config = await loadConfigFile(flags.config);
         const plan = resolvePlan(flags, config, () => randomInt(0, 2 ** 31 - 1));
         const dir = path.join(defaultOutDir(new Date()), 'calibrate');
-        io.err(`dalbench calibrate: ${count} identical runs, seed ${plan.seed}, results under ${dir}\n`);
-        runs = await runAaSet(plan, count, dir, {
-          onEvent: progressPrinter((t) => io.err(t), io.isTty),
-        });
+        if (flags.sameStores) {
+          io.err(
+            `dalbench calibrate: ${count} runs on one set of stores, seed ${plan.seed}, results under ${dir}\n`,
+          );
+          runs = await runOnSharedStores(plan, count, dir, {
+            onEvent: progressPrinter((t) => io.err(t), io.isTty),
+          });
+          method = `${count} runs in one process on one set of ${plan.stores} stores`;
+          spread = 'within-invocation';
+        } else {
+          io.err(
+            `dalbench calibrate: ${count} separate invocations, seed ${plan.seed}, results under ${dir}\n`,
+          );
+          runs = await runSeparateInvocations(runArgs(flags, plan.seed), count, dir, {
+            onLine: (line) => io.err(`${line}\n`),
+          });
+          method = `${count} separate \`dalbench run\` invocations (stores: ${plan.stores}, each brought up by its run)`;
+          spread = 'between-invocations';
+        }
       } else {
-        if (files.length < 2)
+        if (files.length === 0)
           throw new InputError(
-            files[0] ?? '(none)',
+            '(none)',
             'calibrate needs at least 2 results files of the same configuration (or --runs N)',
           );
         runs = await Promise.all(
           files.map(async (file) => ({ path: file, results: await loadResultsFile(file) })),
         );
+        const ids = new Set(runs.map((r) => r.results.run.id)).size;
+        method = `${files.length} result file(s) of ${ids} run id(s)`;
+        spread = undefined; // separate invocations when the run ids differ
       }
-      const noise = calibrateNoise(runs, { maxCv });
+      const noise = calibrateNoise(runs, { maxCv, method, ...(spread ? { spread } : {}) });
       await writeFileAtomic(flags.out, `${JSON.stringify(noise, null, 2)}\n`);
       const gated = noise.entries.filter((e) => !e.tooNoisy);
+      const invocations = new Set(runs.map((r) => r.results.run.id)).size;
       io.out(
-        `noise from ${runs.length} runs: ${noise.entries.length} metrics, ${gated.length} gateable (CV ≤ ${maxCv * 100}%)\n`,
+        `noise from ${runs.length} runs (${invocations} invocation(s); spread ${noise.spread === 'between-invocations' ? 'between invocations' : 'within one invocation'}): ` +
+          `${noise.entries.length} metrics, ${gated.length} gateable (CV ≤ ${maxCv * 100}%)\n`,
       );
-      for (const e of noise.entries.filter((x) => /\.(p50|p99|throughput)$/.test(x.metric))) {
+      if (noise.spread === 'within-invocation')
         io.out(
-          `  ${e.scenario}/${e.profile} ${e.metric}: CV ${(e.cv * 100).toFixed(1)}%${e.tooNoisy ? '  (too noisy to gate)' : ''}\n`,
+          '  note: this spread is within one invocation; compare needs the spread between invocations to judge two separate runs (calibrate --runs N without --same-stores)\n',
+        );
+      for (const e of noise.entries.filter((x) => /\.(p50|p99|throughput)$/.test(x.metric))) {
+        const between = e.between
+          ? `, between invocations ${(Math.sqrt(e.between.variance) * 100).toFixed(1)}%`
+          : '';
+        io.out(
+          `  ${e.scenario}/${e.profile}${e.driver && e.driver !== 'dal' ? ` (${e.driver})` : ''} ${e.metric}: CV ${(e.cv * 100).toFixed(1)}%${between}${e.tooNoisy ? '  (too noisy to gate)' : ''}\n`,
         );
       }
       io.out(`wrote ${flags.out}\n`);

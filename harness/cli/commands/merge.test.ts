@@ -21,6 +21,7 @@ function capture(): CliIo & { stdout: string; stderr: string } {
     err: (s: string) => void (io.stderr += s),
     isTty: false,
     env: {},
+    exit: (code: number) => void (io.stderr += `(exit ${code})`),
   };
   return io;
 }

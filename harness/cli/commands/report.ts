@@ -2,6 +2,7 @@
 import { dirname, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { evaluateBudgets } from '../../budgets/evaluate.ts';
+import { selectionOf } from '../../budgets/in-run.ts';
 import { loadBudgetSet } from '../../budgets/load.ts';
 import { compareResults } from '../../report/compare.ts';
 import { loadReportAssets } from '../../report/html-shell.ts';
@@ -9,7 +10,15 @@ import { assertHistoryMatches, expandGlob, renderHistoryHtml } from '../../repor
 import { InputError } from '../../report/input-error.ts';
 import { loadResultsFile } from '../../report/results-input.ts';
 import { writeFileAtomic, writeReports } from '../../report/write.ts';
+import type { Results } from '../../report/results-schema.ts';
+import { runCatalogue } from '../../run/resolve-plan.ts';
 import type { RegisterCommand } from '../io.ts';
+
+/** Budgets over what a run did not select read "not in this run", as `run` and `check` have them. */
+function judgeOptions(results: Results) {
+  const selection = selectionOf(results, runCatalogue(undefined));
+  return selection ? { selection } : {};
+}
 
 interface ReportFlags {
   baseline?: string;
@@ -38,7 +47,7 @@ export const registerReportCommand: RegisterCommand = (program, io) => {
             return {
               file,
               results,
-              verdicts: set ? evaluateBudgets(results, set) : (results.verdicts ?? []),
+              verdicts: set ? evaluateBudgets(results, set, judgeOptions(results)) : (results.verdicts ?? []),
             };
           }),
         );
@@ -53,7 +62,7 @@ export const registerReportCommand: RegisterCommand = (program, io) => {
         throw new InputError('(arguments)', 'give a results.json, or --history GLOB');
       const results = await loadResultsFile(resultsPath);
       const verdicts = flags.budgets
-        ? evaluateBudgets(results, await loadBudgetSet(flags.budgets))
+        ? evaluateBudgets(results, await loadBudgetSet(flags.budgets), judgeOptions(results))
         : (results.verdicts ?? []);
       const comparison = flags.baseline
         ? compareResults(

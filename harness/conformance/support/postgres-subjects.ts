@@ -22,12 +22,30 @@ export function openPool(url: string, store: StoreName, max = 4): PoolSubject {
   };
 }
 
+/** A Queryable that counts the statements sent through it (round trips to the server). */
+export function countingQueryable(db: Queryable): Queryable & { readonly count: () => number } {
+  let sent = 0;
+  return {
+    query: (query) => {
+      sent += 1;
+      return db.query(query);
+    },
+    count: () => sent,
+  };
+}
+
+export type CountedTimeSeries = TimeSeriesRepository &
+  AsyncDisposable & {
+    /** Statements this repository has sent to its store so far. */
+    readonly roundTrips: () => number;
+  };
+
 export async function openTimeSeries(
   url: string,
   store: StoreName,
   migrate: (pool: pg.Pool) => Promise<void>,
   build: (db: Queryable) => TimeSeriesRepository,
-): Promise<TimeSeriesRepository & AsyncDisposable> {
+): Promise<CountedTimeSeries> {
   const subject = openPool(url, store);
   try {
     await migrate(subject.pool);
@@ -35,12 +53,14 @@ export async function openTimeSeries(
     await subject[Symbol.asyncDispose]();
     throw error;
   }
-  const repository = build(subject.db);
+  const counted = countingQueryable(subject.db);
+  const repository = build(counted);
   return Object.assign(Object.create(repository) as TimeSeriesRepository, {
     saveMetrics: repository.saveMetrics.bind(repository),
     queryMetrics: repository.queryMetrics.bind(repository),
     readPoints: repository.readPoints.bind(repository),
     countPoints: repository.countPoints.bind(repository),
+    roundTrips: counted.count,
     [Symbol.asyncDispose]: () => subject[Symbol.asyncDispose](),
   });
 }
@@ -72,6 +92,7 @@ export function timeSeriesContractOnFreshDatabase(options: {
     return {
       repository,
       openAnother: repo,
+      roundTrips: repository.roundTrips,
       [Symbol.asyncDispose]: () => repository[Symbol.asyncDispose](),
     };
   });

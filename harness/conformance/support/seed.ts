@@ -11,7 +11,11 @@ export function envSeed(env: NodeJS.ProcessEnv = process.env): number | undefine
   return seed;
 }
 
-/** fast-check parameters honouring DALBENCH_SEED / DALBENCH_PATH; numRuns stays small for real servers. */
+/**
+ * fast-check parameters honouring DALBENCH_SEED / DALBENCH_PATH; numRuns stays small for real servers.
+ * DALBENCH_PROPERTY_END_ON_FAILURE=1 (set by `npm run mutate`) skips shrinking: a mutation run only
+ * needs to know that a property failed, and shrinking against real stores costs many round trips.
+ */
 export function propertyParameters<T>(
   numRuns: number,
   env: NodeJS.ProcessEnv = process.env,
@@ -22,6 +26,7 @@ export function propertyParameters<T>(
     numRuns,
     ...(seed === undefined ? {} : { seed }),
     ...(path ? { path } : {}),
+    ...(env.DALBENCH_PROPERTY_END_ON_FAILURE === '1' ? { endOnFailure: true } : {}),
   };
 }
 

@@ -67,8 +67,8 @@ describe('runMigrationJob', () => {
     expect(batch.latency.p50Us).toBeGreaterThan(0);
     expect(lines.join('\n')).toContain(`seed ${seed}`);
 
-    expect(await databaseExists(databaseName(`migsrc_${label}`))).toBe(false);
-    expect(await databaseExists(databaseName(`migdst_${label}`))).toBe(false);
+    expect(await databaseExists(databaseName('postgres', `migsrc_${label}`))).toBe(false);
+    expect(await databaseExists(databaseName('postgres', `migdst_${label}`))).toBe(false);
     const indices = await fetch(
       `${requireStore('elasticsearch').url.replace(/\/$/, '')}/_cat/indices/dalbench-mig-${label}-*?format=json`,
     );

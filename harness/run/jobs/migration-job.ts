@@ -6,7 +6,11 @@ import { datasetSizeFor, generateSinglePostgresDataset } from '../../../referenc
 import { SOURCE_TABLES } from '../../../reference-dal/migration/data-types.ts';
 import { MigrationAbortedError } from '../../../reference-dal/migration/errors.ts';
 import { MigrationSession } from '../../../reference-dal/migration/migration-session.ts';
-import { createProfileDatabase } from '../../../reference-dal/profiles/profile-databases.ts';
+import type { MigrationOptions } from '../../../reference-dal/migration/run-migration.ts';
+import {
+  createProfileDatabase,
+  timescaleExtensionAvailable,
+} from '../../../reference-dal/profiles/profile-databases.ts';
 import { removeExternalData } from '../../../reference-dal/profiles/system-under-test.ts';
 import { createHistogram, summarizeHistogram } from '../../metrics/histogram.ts';
 import type { ScenarioResult } from '../../report/results-schema.ts';
@@ -22,6 +26,11 @@ export interface MigrationJobOptions extends JobContext {
   readonly quick: boolean;
   /** Overrides MIGRATION_POINTS (tests use tiny datasets). */
   readonly points?: number;
+  /**
+   * The migration under test, per data type (default: the reference DAL's). Defect tests pass one that
+   * damages a field; verification always reads with the reference specs, so the damage is measured.
+   */
+  readonly specs?: MigrationOptions['specs'];
 }
 
 export class MigrationJobError extends Error {
@@ -40,11 +49,21 @@ export async function runMigrationJob(options: MigrationJobOptions): Promise<Sce
   const label = options.label.toLowerCase().replace(/[^a-z0-9]+/g, '');
   const began = performance.now();
 
+  // A server given as TimescaleDB without the extension (often the PostgreSQL server itself) cannot
+  // hold a hypertable: metrics then go to partitioned PostgreSQL, and the result says why.
+  const timescaleServer = endpoints.timescaledb;
+  const timescaleMissing =
+    timescaleServer === undefined
+      ? 'TimescaleDB unavailable'
+      : (await timescaleExtensionAvailable(timescaleServer))
+        ? undefined
+        : 'the TimescaleDB endpoint has no timescaledb extension';
   await using source = await createProfileDatabase('postgres', postgres, `migsrc_${label}`);
   await using target = await createProfileDatabase('postgres', postgres, `migdst_${label}`);
-  await using timescale = endpoints.timescaledb
-    ? await createProfileDatabase('timescaledb', endpoints.timescaledb, `migdst_${label}`)
-    : undefined;
+  await using timescale =
+    timescaleServer && !timescaleMissing
+      ? await createProfileDatabase('timescaledb', timescaleServer, `migdst_${label}`)
+      : undefined;
   const slug = label.slice(0, 30);
   await using session = await MigrationSession.open(source.url, {
     postgresUrl: target.url,
@@ -81,6 +100,7 @@ export async function runMigrationJob(options: MigrationJobOptions): Promise<Sce
     types = await session.migrate({
       batchSize: BATCH_SIZE,
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.specs ? { specs: options.specs } : {}),
       // A batch's time runs from the previous batch's end: its source read, its write and its
       // checkpoint (the first batch of a type also carries that type's count query).
       onProgress: () => {
@@ -134,7 +154,7 @@ export async function runMigrationJob(options: MigrationJobOptions): Promise<Sce
       recordsPerSecond: seconds > 0 ? migrated / seconds : 0,
     },
     warnings: [
-      ...(timescale ? [] : ['TimescaleDB unavailable: metrics migrated to partitioned PostgreSQL']),
+      ...(timescaleMissing ? [`${timescaleMissing}: metrics migrated to partitioned PostgreSQL`] : []),
       ...mismatched.map(
         (r) =>
           `migration mismatch in ${r.dataType} (source ${r.sourceCount}, target ${r.targetCount}): ${r.firstDifference ?? 'digests differ'}`,

@@ -137,3 +137,21 @@ export async function runHttpScenario(options: HttpRunOptions): Promise<Scenario
     ],
   };
 }
+
+/** The http driver's load shape cannot do what was asked (an open loop or a shard of the load). */
+export class HttpDriverRefused extends Error {
+  override name = 'HttpDriverRefused';
+}
+
+/**
+ * The http driver is autocannon's closed loop on one stream: refuse an open-loop rate or a shard
+ * instead of measuring something else than asked (no coordinated-omission correction, the full load).
+ */
+export function assertHttpDriverLoad(load: { type: 'open' | 'closed' }, shard: unknown): void {
+  if (load.type === 'open')
+    throw new HttpDriverRefused(
+      'the http driver runs a closed loop only; an open loop (a rate) needs the dal driver',
+    );
+  if (shard !== undefined)
+    throw new HttpDriverRefused('the http driver cannot run a shard of the load; shards need the dal driver');
+}
