@@ -203,7 +203,8 @@ export function crossStoreConsistency(options: CrossStoreConsistencyOptions = {}
         },
       },
     ],
-    async load({ sut, rng, records: n, log }) {
+    async load(ctx) {
+      const { sut, rng, records: n } = ctx;
       sut.relay.start();
       const ids = [
         ...Array.from({ length: n }, (_, i) => experimentId(i)),
@@ -219,7 +220,7 @@ export function crossStoreConsistency(options: CrossStoreConsistencyOptions = {}
       const depth = await sut.relay.drain(DRAIN_TIMEOUT_MS);
       if (depth > 0) throw new Error(`outbox still holds ${depth} events after loading`);
       const seed = rng.uint32();
-      log(`cross-store-consistency: second client reads with seed ${seed}`);
+      ctx.log(`cross-store-consistency: second client reads with seed ${seed}`);
       await coherence(sut, seed);
     },
     async snapshot(sut) {

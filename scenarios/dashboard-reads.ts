@@ -75,7 +75,8 @@ export function dashboardReads(options: ScenarioBuildOptions = {}): Scenario<Sys
         },
       },
     ],
-    async load({ sut, rng, records: n, valueSize, log }) {
+    async load(ctx) {
+      const { sut, rng, records: n } = ctx;
       const cap = await memoryCap(sut);
       const before = cap ? await cap.usedMemory() : 0;
       let rawBytes = 0;
@@ -86,7 +87,7 @@ export function dashboardReads(options: ScenarioBuildOptions = {}): Scenario<Sys
           const data = {
             name: `detector ${key}`,
             algorithm: word(rng),
-            parameters: { threshold: rng.next(), notes: word(rng).padEnd(valueSize(rng), '.') },
+            parameters: { threshold: rng.next(), notes: word(rng).padEnd(ctx.valueSize(rng), '.') },
             status: 'active' as const,
           };
           batch.push(
@@ -107,7 +108,7 @@ export function dashboardReads(options: ScenarioBuildOptions = {}): Scenario<Sys
       const workingSet = Math.max((await cap.usedMemory()) - before, rawBytes);
       const limit = before + Math.round(CACHE_SHARE * workingSet);
       await cap.limit(limit, 'allkeys-lru');
-      log(
+      ctx.log(
         `dashboard-reads: Redis capped at ${limit} bytes (allkeys-lru): ${before} in use before warming plus ${CACHE_SHARE * 100}% of the ${workingSet}-byte working set`,
       );
     },

@@ -108,7 +108,8 @@ async function main(): Promise<void> {
     `  open-loop scheduling error (actual − intended start): p50 ${lag?.p50Us ?? '-'} µs, p99 ${lag?.p99Us ?? '-'} µs, max ${lag?.maxUs ?? '-'} µs   ` +
       `target p99 ≤ ${TARGET_SCHEDULING_P99_US} µs  ${verdict(lagP99 <= TARGET_SCHEDULING_P99_US)}`,
     `    floor on this machine now (a bare spin loop on the same schedule, no operations): p50 ${floor.p50Us} µs, p99 ${floor.p99Us} µs, max ${floor.maxUs} µs`,
-    `    the OS kept the harness waiting for a CPU ${pct(open.metrics.harnessRunQueueWaitShare ?? 0)} of the open loop's measure phase`,
+    `    during it the OS kept the harness waiting for a CPU ${pct(open.metrics.harnessRunQueueWaitShare ?? 0)} of the time; ` +
+      `its own GC paused it ${pct(open.metrics.harnessGcPauseShare ?? 0)} (longest ${(open.metrics.harnessGcPauseMaxMs ?? 0).toFixed(2)} ms)`,
     `  event-loop delay p99 (closed/open): ${closed.metrics.harnessEventLoopDelayP99Ms?.toFixed(2)} / ${open.metrics.harnessEventLoopDelayP99Ms?.toFixed(2)} ms`,
     ...[...closed.warnings, ...open.warnings].map((w) => `  note: ${w}`),
   ];

@@ -19,6 +19,8 @@ export interface ImprovementInstance {
   profile: string;
   baseline: string;
   operation: string;
+  /** Noise is calibrated per driver: dal and http measure different things. */
+  driver?: 'dal' | 'http';
 }
 
 export function improvementVerdict(
@@ -45,8 +47,8 @@ export function improvementVerdict(
   const judged: Judged = { measured, ci, onBound, pass: compare(judgedValue, budget.op, budget.limit) };
   const lookup = noiseLookup(ctx.noise);
   const metricName = `${instance.operation}.${stat}`;
-  const noiseCand = lookup(instance.scenario, instance.profile, metricName);
-  const noiseBase = lookup(instance.scenario, instance.baseline, metricName);
+  const noiseCand = lookup(instance.scenario, instance.profile, metricName, instance.driver);
+  const noiseBase = lookup(instance.scenario, instance.baseline, metricName, instance.driver);
   if (ctx.noise && (noiseCand?.tooNoisy || noiseBase?.tooNoisy)) {
     const cv = Math.max(noiseCand?.cv ?? 0, noiseBase?.cv ?? 0);
     return notEvaluated(

@@ -111,14 +111,23 @@ describe('compare on synthetic results with known differences', () => {
   });
 
   it('--confirm: a regression that does not hold on re-runs is "not confirmed"', async () => {
+    const aa = [
+      base,
+      same,
+      ...[23, 24].map((seed) =>
+        syntheticResults({ seed, repeats: 5, noiseCv: 0.03, samplesPerOperation: 200 }),
+      ),
+    ];
+    const noise = calibrateNoise(aa.map((results, i) => ({ path: `aa-${i}`, results })));
     const changed = compareResults(
       { label: 'a', results: base },
       { label: 'c', results: slower },
-      { thresholdPct: 10, seed: 1 },
+      { thresholdPct: 10, seed: 1, noise },
     );
     const asked: string[] = [];
     const confirmed = await confirmRegressions(changed, base, {
       confirm: 3,
+      noise,
       rerun: (req) => {
         asked.push(`${req.scenario}/${req.profiles.join(',')}x${req.times}`);
         return Promise.resolve(
@@ -401,23 +410,24 @@ describe('CLI: check, compare, report, calibrate', () => {
     const io = capture();
     expect(await main(['calibrate', ...files, '--out', noisePath], io)).toBe(0);
     expect(io.stdout()).toMatch(/noise from 4 runs/);
+    const compareArgs = [
+      'compare',
+      files[0]!,
+      files[1]!,
+      '--noise',
+      noisePath,
+      '--fail-on-regression',
+      '10%',
+      '--out',
+      join(dir, 'cmp'),
+    ];
+    // Single runs decide nothing a gate could rely on: compare says so and exits 2 …
+    const gated = capture();
+    expect(await main(compareArgs, gated)).toBe(2);
+    expect(gated.stderr()).toMatch(/cannot gate/);
+    // … unless the user accepts inconclusive rows; no row is a regression either way.
     const io2 = capture();
-    expect(
-      await main(
-        [
-          'compare',
-          files[0]!,
-          files[1]!,
-          '--noise',
-          noisePath,
-          '--fail-on-regression',
-          '10%',
-          '--out',
-          join(dir, 'cmp'),
-        ],
-        io2,
-      ),
-    ).toBe(0);
+    expect(await main([...compareArgs, '--allow-inconclusive'], io2)).toBe(0);
     expect(io2.stdout()).toMatch(/0 regression\(s\)/);
     expect((await readdir(join(dir, 'cmp'))).sort()).toEqual(['compare.html', 'compare.md']);
 

@@ -91,7 +91,7 @@ export class RedisMemoryCap implements AsyncDisposable {
 }
 
 async function read(client: Redis): Promise<Settings> {
-  const pairs = (await client.config('GET', 'maxmemory*')) as string[];
+  const pairs = await client.config('GET', 'maxmemory*');
   const get = (name: string) => {
     const at = pairs.indexOf(name);
     const value = at >= 0 ? pairs[at + 1] : undefined;

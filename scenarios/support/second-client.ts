@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { CoherenceBoard } from './coherence-board.ts';
+import type { CoherenceBoard } from './coherence-board.ts';
 import type { SecondClientMessage, SecondClientSetup } from './second-client-protocol.ts';
 
 export class SecondClientError extends Error {

@@ -13,7 +13,7 @@ import {
   type Comparison,
   type CompareRow,
 } from '../../report/compare.ts';
-import { verdictText } from '../../report/compare-format.ts';
+import { compareCells, verdictText } from '../../report/compare-format.ts';
 import { renderCompareHtml } from '../../report/compare-html.ts';
 import { renderCompareMarkdown } from '../../report/compare-markdown.ts';
 import { renderCompareText } from '../../report/compare-text.ts';
@@ -146,7 +146,10 @@ export const registerCompareCommand: RegisterCommand = (program, io, setExit) =>
         : `cannot gate ${possible.length} row(s) slower beyond ${thresholdPct}% that the data cannot confirm or rule out`;
       io.err(`${reason}${flags.allowInconclusive ? ' (--allow-inconclusive: not failing)' : ''}\n`);
       const shown = (cannotGate ? undecided : possible).slice(0, 8);
-      for (const r of shown) io.err(`  ${rowName(r)}: ${verdictText(r)}: ${r.result.note}\n`);
+      for (const r of shown) {
+        const cells = compareCells(r);
+        io.err(`  ${rowName(r)}: ${cells[6]} (CI ${cells[7]}): ${verdictText(r)}\n`);
+      }
       if (undecided.length > shown.length)
         io.err(`  … ${undecided.length - shown.length} more inconclusive rows\n`);
       if (!flags.allowInconclusive) setExit(EXIT.error);
