@@ -47,6 +47,26 @@ describe('mergeResults', () => {
     expect(s!.operations.reduce((x, o) => x + o.count, 0)).toBe(2000);
   });
 
+  it('keeps the scheduling lag and censored counts of every shard', async () => {
+    const lagOf = (r: Results) => r.scenarios[0]!.operations[0]!.latency;
+    const [a, b] = await Promise.all([shard(1, 2), shard(2, 2)]);
+    const withExtras = (r: Results, censoredCount: number): Results => ({
+      ...r,
+      scenarios: r.scenarios.map((s) => ({
+        ...s,
+        schedulingLag: lagOf(r),
+        distributions: { consistencyLag: { ...lagOf(r), censoredCount } },
+      })),
+    });
+    const merged = mergeResults([
+      { source: 'a.json', results: withExtras(a, 2) },
+      { source: 'b.json', results: withExtras(b, 3) },
+    ]);
+    const [s] = merged.scenarios;
+    expect(s!.schedulingLag).toEqual(mergeHistogramSummaries([lagOf(a), lagOf(b)]));
+    expect(s!.distributions['consistencyLag']!.censoredCount).toBe(5);
+  });
+
   it('--driver both: the driver is part of the key, so dal merges with dal and http with http', async () => {
     // a shard of a `--driver both` run: the same scenario × profile × repeat once per driver
     const bothDrivers = (results: Results): Results => ({

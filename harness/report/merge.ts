@@ -168,6 +168,7 @@ function mergeScenario(group: { source: string; result: ScenarioResult }[]): Sce
   );
   const reasons = group.filter((g) => g.result.reason).map((g) => `${g.source}: ${g.result.reason}`);
   const loadModel = mergeLoad(measured.map((g) => g.result.loadModel));
+  const lags = measured.flatMap((g) => (g.result.schedulingLag ? [g.result.schedulingLag] : []));
   return {
     ...base,
     status: statusOrder[worst] ?? 'completed',
@@ -178,6 +179,7 @@ function mergeScenario(group: { source: string; result: ScenarioResult }[]): Sce
     counters,
     metrics: mergeMetrics(measured.map((g) => g.result.metrics)),
     distributions,
+    schedulingLag: lags.length > 0 ? mergeSummaries(lags, 'schedulingLag') : undefined,
     warnings: group.flatMap((g) => g.result.warnings.map((w) => `${g.source}: ${w}`)),
   };
 }
@@ -261,7 +263,12 @@ function mergeOperation(
 
 function mergeSummaries(list: readonly HistogramSummary[], what: string): HistogramSummary {
   try {
-    return mergeHistogramSummaries(list);
+    const merged = mergeHistogramSummaries(list);
+    // Censored observations (timed-out probes) stay counted: a merge must not turn them into plain values.
+    const censored = list.filter((h) => h.censoredCount !== undefined);
+    return censored.length === 0
+      ? merged
+      : { ...merged, censoredCount: censored.reduce((sum, h) => sum + (h.censoredCount ?? 0), 0) };
   } catch (error) {
     throw new MergeError(`${what}: cannot merge histograms`, { cause: error });
   }
