@@ -7,7 +7,9 @@
 // cache manager concurrently, and every read is judged against the newest version acknowledged
 // before the read began: older is stale. This process's own cached reads (op `read`) are judged
 // the same way. `coherenceReads` counts the reads judged and `secondClientReads` those of the
-// second client: zero reads there is no evidence, and the scenario fails instead of passing.
+// second client. Zero reads is no evidence: a second client that is not reading when the measure
+// phase starts errors the scenario, and one that read nothing during it leaves staleReads
+// unreported (its snapshot fails, saying why); a worker that dies makes every operation fail.
 //
 // Search visibility (distribution `consistencyLag`, µs): `write-and-probe` writes a unique token
 // into a probe experiment of its own and polls search until the token shows; the wait from the
@@ -46,6 +48,7 @@ export interface CrossStoreConsistencyOptions extends ScenarioBuildOptions {
    */
   readonly secondClientLoadDelayMs?: number;
 }
+
 const ATTACHMENT = 'cross-store-consistency';
 
 export const experimentId = (key: number) => `consistency-${key}`;

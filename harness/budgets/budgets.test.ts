@@ -145,6 +145,33 @@ describe('evaluating budgets against results.json', () => {
     expect(exitCodeFor(verdicts)).toBe(0);
   });
 
+  it('a metric the scenario withheld with a warning is not evaluated, with the reason; an unknown one stays an error', async () => {
+    const adr = await loadBudgetSet('adr-024');
+    const withheld = patchRuns(
+      good,
+      (s) => s.scenario === 'dashboard-reads',
+      (s) => {
+        const { cacheHitRatio: _dropped, ...metrics } = s.metrics;
+        return {
+          ...s,
+          metrics,
+          warnings: [
+            'cacheHitRatio not reported: the DAL counted 0.93, Redis 0.45 (more than 2 points apart)',
+          ],
+        };
+      },
+    );
+    const verdict = evaluateBudgets(withheld, adr).find((v) => v.budget.startsWith('cacheHitRatio'));
+    expect(verdict?.status).toBe('not-evaluated');
+    expect(verdict?.message).toMatch(/cacheHitRatio not reported .*Redis 0\.45/);
+    const silent = patchRuns(
+      withheld,
+      (s) => s.scenario === 'dashboard-reads',
+      (s) => ({ ...s, warnings: [] }),
+    );
+    expect(() => evaluateBudgets(silent, adr)).toThrow(/selects nothing: unknown metric "cacheHitRatio"/);
+  });
+
   it('adr-024 gates errors, visibility timeouts and a fault that was never injected, and defines the overhead it reads', async () => {
     const adr = await loadBudgetSet('adr-024');
     const texts = adr.budgets.map((b) => b.text);

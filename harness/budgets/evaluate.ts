@@ -235,8 +235,14 @@ function evaluateOne(results: Results, budget: Budget, source: string, ctx: Cont
           }
         } else {
           const samples = runs.map((r) => scalarOf(r, metric)).filter((v): v is number => v !== undefined);
-          if (samples.length === 0) continue;
           const instance = { scenario, profile, driver };
+          if (samples.length === 0) {
+            // A scenario that withholds a metric says why in a warning (e.g. cacheHitRatio when Redis's own
+            // counters disagree): that is a run that cannot support a verdict, not a typo in the budget.
+            const why = withheld(runs, metric);
+            if (why) push(instance, notEvaluated(budget, label(instance), why), runs);
+            continue;
+          }
           push(instance, judged(budget, label(instance), samples, nextSeed()), runs);
         }
       }
@@ -288,6 +294,14 @@ function operationValues(
     if (!op) return [];
     return [stat === 'throughput' ? op.throughput : latencyStat(op.latency, stat)];
   });
+}
+
+/** Why completed runs did not report a scalar metric, when their warnings name it; else undefined. */
+function withheld(runs: readonly ScenarioResult[], metric: MetricRef): string | undefined {
+  if (metric.kind !== 'value' && metric.kind !== 'distribution') return undefined;
+  const warnings = runs.flatMap((r) => r.warnings.filter((w) => w.includes(metric.name)));
+  if (warnings.length === 0) return undefined;
+  return `${metric.name} not reported by ${runs.map((r) => `${r.scenario}/${r.profile}#${r.repeat}`).join(', ')}: ${[...new Set(warnings)].join('; ')}`;
 }
 
 function scalarOf(run: ScenarioResult, metric: MetricRef): number | undefined {

@@ -28,7 +28,8 @@ export interface BuiltQuery {
 function whereClause(q: ResolvedSearch, values: unknown[]): { where: string; tsv: string } {
   const conditions = ['d.collection = $1'];
   let tsv = 'd.tsv';
-  if (q.fields) {
+  // Field paths are parameters only when the text is matched: an unused parameter has no type (42P18).
+  if (q.fields && q.text !== '') {
     tsv = q.fields
       .map((path) => {
         values.push(path);
