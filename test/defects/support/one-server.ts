@@ -3,9 +3,8 @@
 // lent to the orchestration with the timescaledb endpoint mapped onto the postgres server.
 import type { ProvisionedStores, StoreEndpoint, StoreKind } from '../../../harness/provision/provisioner.ts';
 import type { Results } from '../../../harness/report/results-schema.ts';
-import { runBenchmark } from '../../../harness/run/run-benchmark.ts';
 import { requireStore } from '../../support/stores.ts';
-import { lentStores, type DefectRun } from './run-defect.ts';
+import { lentStores, runOnProfiles, type DefectRun } from './run-defect.ts';
 
 /** The test run's stores, with `timescaledb` served by the `postgres` server (same URL). */
 export function oneServerStores(kinds: readonly StoreKind[]): ProvisionedStores {
@@ -17,23 +16,6 @@ export function oneServerStores(kinds: readonly StoreKind[]): ProvisionedStores 
 }
 
 /** runOnProfiles' run, on stores where one PostgreSQL server is behind postgres and timescaledb. */
-export async function runOnOneServer(run: DefectRun): Promise<Results> {
-  const seed = run.seed ?? 20261201;
-  return runBenchmark(
-    {
-      scenarios: [run.scenario],
-      profiles: run.profiles,
-      stores: 'external',
-      load: run.load ?? { type: 'closed', concurrency: 2 },
-      seed,
-      durationMs: run.durationMs ?? 1_500,
-      warmupMs: run.warmupMs ?? 0,
-      quick: true,
-      repeat: 1,
-      shard: undefined,
-      driver: 'dal',
-      config: { test: true, seed },
-    },
-    { provision: (kinds) => Promise.resolve(oneServerStores(kinds)) },
-  );
+export function runOnOneServer(run: DefectRun): Promise<Results> {
+  return runOnProfiles({ ...run, stores: oneServerStores });
 }

@@ -30,6 +30,8 @@ export interface DefectRun {
   readonly durationMs?: number;
   readonly warmupMs?: number;
   readonly load?: RunPlan['load'];
+  /** Which stores the run gets for the kinds it asks for; default: the test run's (lentStores). */
+  readonly stores?: (kinds: readonly StoreKind[]) => ProvisionedStores;
 }
 
 /** One real run of `scenario` on each profile (in order), with the test run's stores. */
@@ -50,7 +52,7 @@ export async function runOnProfiles(run: DefectRun): Promise<Results> {
       driver: 'dal',
       config: { test: true, seed },
     },
-    { provision: (kinds) => Promise.resolve(lentStores(kinds)) },
+    { provision: (kinds) => Promise.resolve((run.stores ?? lentStores)(kinds)) },
   );
 }
 
