@@ -1,6 +1,7 @@
 // `dalbench run` as a user calls it, in process with the test run's stores (external mode, from
 // DALBENCH_*_URL): exit codes for errored, skipped and interrupted runs, budgets from the config,
 // budgets over what the run left out, refused flag combinations.
+import { requireStore } from '../../../test/support/stores.ts';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -48,18 +49,26 @@ describe('dalbench run flag errors', () => {
   );
 });
 
-const external = process.env['DALBENCH_STORES'] === 'external' && !!process.env['DALBENCH_POSTGRES_URL'];
-
-describe.skipIf(!external)('dalbench run on the test stores (external mode)', () => {
+// The CLI runs in external mode against the test run's own PostgreSQL (local or given by URL), so
+// these tests run in CI too; the variable is restored afterwards.
+describe('dalbench run on the test stores (external mode)', () => {
   let dir: string;
   let config: string;
+  let restoreEnv: (() => void) | undefined;
   const module = (file: string) => JSON.stringify(pathToFileURL(resolve(file)).href);
   beforeAll(async () => {
+    const previous = process.env['DALBENCH_POSTGRES_URL'];
+    process.env['DALBENCH_POSTGRES_URL'] = requireStore('postgres').url;
+    restoreEnv = () => {
+      if (previous === undefined) delete process.env['DALBENCH_POSTGRES_URL'];
+      else process.env['DALBENCH_POSTGRES_URL'] = previous;
+    };
     dir = await mkdtemp(join(tmpdir(), 'dalbench-run-cli-'));
     config = join(dir, 'scenarios.config.ts');
     await writeFile(config, configModule(''));
   });
   afterAll(async () => {
+    restoreEnv?.();
     await rm(dir, { recursive: true, force: true });
   });
 
