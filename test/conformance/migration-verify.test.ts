@@ -1,67 +1,27 @@
 // Migration verification on real stores, on the differences the integrity test does not make: records
 // only the target holds (with and without a way to list the target's keys), and several missing
 // records, of which the first in source order must be named.
-import { randomBytes } from 'node:crypto';
-import { DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseS3Url } from '../../harness/provision/s3-url.ts';
 import { generateSinglePostgresDataset } from '../../reference-dal/migration/generate.ts';
-import type { PolyglotTarget } from '../../reference-dal/migration/layouts.ts';
-import { MigrationSession } from '../../reference-dal/migration/migration-session.ts';
+import type { MigrationSession } from '../../reference-dal/migration/migration-session.ts';
+import { openMigrationStores, type MigrationStores } from '../support/migration-stores.ts';
 import type { TypeVerification } from '../../reference-dal/migration/verify.ts';
-import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
-import { requireStore } from '../support/stores.ts';
 
 const SIZE = { entities: 8, metrics: 20, documents: 6, objects: 5 } as const;
 
 describe('migration verification names what differs', () => {
-  const suffix = randomBytes(4).toString('hex');
-  let sourceDb: TestDatabase;
-  let targetDb: TestDatabase;
-  let target: PolyglotTarget;
+  let stores: MigrationStores | undefined;
   let session: MigrationSession;
 
   beforeAll(async () => {
-    const pgUrl = requireStore('postgres').url;
-    sourceDb = await createTestDatabase(pgUrl, 'verify_source');
-    targetDb = await createTestDatabase(pgUrl, 'verify_target');
-    target = {
-      postgresUrl: targetDb.url,
-      elasticsearchUrl: requireStore('elasticsearch').url,
-      s3Url: requireStore('s3').url,
-      indexPrefix: `dalbench-verify-${suffix}-`,
-      bucket: `dalbench-verify-${suffix}`,
-    };
-    session = await MigrationSession.open(sourceDb.url, target);
+    stores = await openMigrationStores('verify');
+    session = stores.session;
     await generateSinglePostgresDataset(session.source, 24014, SIZE);
     await session.migrate({ batchSize: 4 });
   }, 120_000);
 
   afterAll(async () => {
-    try {
-      for (const collection of ['experiments', 'notes']) {
-        await fetch(`${target.elasticsearchUrl}/${target.indexPrefix}${collection}`, { method: 'DELETE' });
-      }
-      for (const object of (await session?.target.objects.list('', { limit: 10_000 })) ?? []) {
-        await session.target.objects.delete(object.key);
-      }
-      const s3 = parseS3Url(target.s3Url);
-      const client = new S3Client({
-        endpoint: s3.endpoint,
-        region: s3.region,
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-        forcePathStyle: true,
-      });
-      try {
-        await client.send(new DeleteBucketCommand({ Bucket: target.bucket }));
-      } finally {
-        client.destroy();
-      }
-    } finally {
-      await session?.close();
-      await sourceDb?.[Symbol.asyncDispose]();
-      await targetDb?.[Symbol.asyncDispose]();
-    }
+    await stores?.remove();
   }, 60_000);
 
   const row = (rows: readonly TypeVerification[], type: string): TypeVerification => {

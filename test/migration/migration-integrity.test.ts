@@ -2,19 +2,14 @@
 // single-postgres layout is migrated into PostgreSQL + time-series + Elasticsearch + S3, interrupted
 // halfway, resumed, and verified equal (counts and content digests); a corrupted target record makes
 // verification fail naming that record.
-import { randomBytes } from 'node:crypto';
-import { DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METADATA_TABLES } from '../../reference-dal/backends/postgres/metadata-migrations.ts';
 import { MigrationAbortedError } from '../../reference-dal/migration/errors.ts';
 import { generateSinglePostgresDataset } from '../../reference-dal/migration/generate.ts';
-import type { PolyglotTarget } from '../../reference-dal/migration/layouts.ts';
-import { MigrationSession } from '../../reference-dal/migration/migration-session.ts';
+import type { MigrationSession } from '../../reference-dal/migration/migration-session.ts';
+import { openMigrationStores, type MigrationStores } from '../support/migration-stores.ts';
 import type { TypeVerification } from '../../reference-dal/migration/verify.ts';
 import { envSeed } from '../../harness/conformance/support/seed.ts';
-import { parseS3Url } from '../../harness/provision/s3-url.ts';
-import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
-import { requireStore } from '../support/stores.ts';
 
 const SIZE = { entities: 50, metrics: 200, documents: 40, objects: 20 } as const;
 const BATCH = 25;
@@ -24,53 +19,18 @@ const summary = (rows: readonly TypeVerification[]) =>
 
 describe('migration single-postgres → polyglot', () => {
   const seed = envSeed() ?? Math.floor(Math.random() * 2 ** 31);
-  const suffix = randomBytes(4).toString('hex');
-  let sourceDb: TestDatabase;
-  let targetDb: TestDatabase;
-  let target: PolyglotTarget;
+  let stores: MigrationStores | undefined;
   let session: MigrationSession;
 
   beforeAll(async () => {
     console.log(`migration-integrity: seed ${seed} (replay with DALBENCH_SEED=${seed})`);
-    const pgUrl = requireStore('postgres').url;
-    sourceDb = await createTestDatabase(pgUrl, 'migration_source');
-    targetDb = await createTestDatabase(pgUrl, 'migration_target');
-    target = {
-      postgresUrl: targetDb.url,
-      elasticsearchUrl: requireStore('elasticsearch').url,
-      s3Url: requireStore('s3').url,
-      indexPrefix: `dalbench-migration-${suffix}-`,
-      bucket: `dalbench-migration-${suffix}`,
-    };
-    session = await MigrationSession.open(sourceDb.url, target);
+    stores = await openMigrationStores('migration');
+    session = stores.session;
     await generateSinglePostgresDataset(session.source, seed, SIZE);
   }, 120_000);
 
   afterAll(async () => {
-    try {
-      for (const collection of ['experiments', 'notes']) {
-        await fetch(`${target.elasticsearchUrl}/${target.indexPrefix}${collection}`, { method: 'DELETE' });
-      }
-      for (const object of (await session?.target.objects.list('', { limit: 10_000 })) ?? []) {
-        await session.target.objects.delete(object.key);
-      }
-      const s3 = parseS3Url(target.s3Url);
-      const client = new S3Client({
-        endpoint: s3.endpoint,
-        region: s3.region,
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-        forcePathStyle: true,
-      });
-      try {
-        await client.send(new DeleteBucketCommand({ Bucket: target.bucket }));
-      } finally {
-        client.destroy();
-      }
-    } finally {
-      await session?.close();
-      await sourceDb?.[Symbol.asyncDispose]();
-      await targetDb?.[Symbol.asyncDispose]();
-    }
+    await stores?.remove();
   }, 60_000);
 
   it('interrupted halfway, resumed, verifies equal per data type; a replayed run changes nothing', async () => {
