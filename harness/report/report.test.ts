@@ -1,9 +1,9 @@
+import { captureIo } from '../../test/support/capture-io.ts';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.ts';
-import type { CliIo } from '../cli/io.ts';
 import { evaluateBudgets } from '../budgets/evaluate.ts';
 import { loadBudgetSet } from '../budgets/load.ts';
 import { compareProfiles, compareResults, confirmRegressions, regressions } from './compare.ts';
@@ -16,20 +16,6 @@ import { calibrateNoise } from '../stats/noise.ts';
 import { renderSummaryMarkdown } from './summary-markdown.ts';
 import type { Results, Verdict } from './results-schema.ts';
 import { renderVerdictText } from './verdict-text.ts';
-
-function capture(env: NodeJS.ProcessEnv = {}): CliIo & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    out: (s) => void (out += s),
-    err: (s) => void (err += s),
-    isTty: false,
-    env,
-    exit: (code: number) => void (err += `(exit ${code})`),
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
 
 let dir: string;
 beforeAll(async () => {
@@ -327,9 +313,9 @@ describe('bad input: results.json', () => {
 describe('CLI: check, compare, report, calibrate', () => {
   it('check exits 0 when all pass, 1 on a breach, 2 when not evaluated, 1 with --skipped-as-fail', async () => {
     const good = await write('good.json', syntheticResults({ seed: 50 }));
-    const io = capture();
+    const io = captureIo();
     expect(await main(['check', good, '--budgets', 'adr-024'], io)).toBe(0);
-    expect(io.stdout()).toMatch(/\d\d passed, 0 failed, 0 not evaluated/);
+    expect(io.stdout).toMatch(/\d\d passed, 0 failed, 0 not evaluated/);
     const breach = await write(
       'breach.json',
 
@@ -338,14 +324,14 @@ describe('CLI: check, compare, report, calibrate', () => {
         factor: (s, p) => (p === 'polyglot' && s === 'realtime-detection' ? 300 : p === 'polyglot' ? 1 : 2.5),
       }),
     );
-    expect(await main(['check', breach, '--budgets', 'adr-024'], capture())).toBe(1);
+    expect(await main(['check', breach, '--budgets', 'adr-024'], captureIo())).toBe(1);
     const broken = await write(
       'broken.json',
 
       syntheticResults({ seed: 52, status: (s) => (s === 'realtime-detection' ? 'errored' : 'completed') }),
     );
-    expect(await main(['check', broken, '--budgets', 'adr-024'], capture())).toBe(2);
-    expect(await main(['check', broken, '--budgets', 'adr-024', '--skipped-as-fail'], capture())).toBe(1);
+    expect(await main(['check', broken, '--budgets', 'adr-024'], captureIo())).toBe(2);
+    expect(await main(['check', broken, '--budgets', 'adr-024', '--skipped-as-fail'], captureIo())).toBe(1);
   });
 
   it('input errors exit 2 with the file named, and leave no report behind', async () => {
@@ -354,20 +340,20 @@ describe('CLI: check, compare, report, calibrate', () => {
       JSON.stringify(syntheticResults({ seed: 53 })).slice(0, 500),
     );
     const out = join(dir, 'out-truncated');
-    const io = capture();
+    const io = captureIo();
     expect(await main(['report', truncated, '--out', out], io)).toBe(2);
-    expect(io.stderr()).toContain('truncated.json');
+    expect(io.stderr).toContain('truncated.json');
     await expect(readdir(out)).rejects.toThrow();
 
     const budgets = await write('bad.yaml', 'name: b\nbudgets:\n  - expr: "p99(nope.request) < 1ms"\n');
     const good = await write('good2.json', syntheticResults({ seed: 54, profiles: ['polyglot'] }));
-    const io2 = capture();
+    const io2 = captureIo();
     expect(await main(['check', good, '--budgets', budgets], io2)).toBe(2);
-    expect(io2.stderr()).toMatch(/bad\.yaml: budget "p99\(nope\.request\) < 1ms": selects nothing/);
+    expect(io2.stderr).toMatch(/bad\.yaml: budget "p99\(nope\.request\) < 1ms": selects nothing/);
 
-    const io3 = capture();
+    const io3 = captureIo();
     expect(await main(['report', '--history', join(dir, 'no-such-dir', '*', 'results.json')], io3)).toBe(2);
-    expect(io3.stderr()).toMatch(/history glob matched no results file/);
+    expect(io3.stderr).toMatch(/history glob matched no results file/);
 
     const other = await write(
       'other.json',
@@ -377,9 +363,9 @@ describe('CLI: check, compare, report, calibrate', () => {
         scenarios: [{ name: 'z', operations: [{ name: 'o', medianMs: 1 }] }],
       }),
     );
-    const io4 = capture();
+    const io4 = captureIo();
     expect(await main(['compare', good, other, '--out', join(dir, 'cmp-bad')], io4)).toBe(2);
-    expect(io4.stderr()).toMatch(/other\.json: different scenario set/);
+    expect(io4.stderr).toMatch(/other\.json: different scenario set/);
     await expect(readdir(join(dir, 'cmp-bad'))).rejects.toThrow();
   });
 
@@ -392,7 +378,7 @@ describe('CLI: check, compare, report, calibrate', () => {
     expect(
       await main(
         ['report', path, '--budgets', 'adr-024', '--baseline', baseline, '--out', out],
-        capture({ GITHUB_STEP_SUMMARY: stepSummary }),
+        captureIo({ GITHUB_STEP_SUMMARY: stepSummary }),
       ),
     ).toBe(0);
     expect((await readdir(out)).sort()).toEqual(['junit.xml', 'report.html', 'summary.md']);
@@ -407,9 +393,9 @@ describe('CLI: check, compare, report, calibrate', () => {
       ),
     );
     const noisePath = join(dir, 'noise.json');
-    const io = capture();
+    const io = captureIo();
     expect(await main(['calibrate', ...files, '--out', noisePath], io)).toBe(0);
-    expect(io.stdout()).toMatch(/noise from 4 runs/);
+    expect(io.stdout).toMatch(/noise from 4 runs/);
     const compareArgs = [
       'compare',
       files[0]!,
@@ -422,20 +408,20 @@ describe('CLI: check, compare, report, calibrate', () => {
       join(dir, 'cmp'),
     ];
     // Single runs decide nothing a gate could rely on: compare says so and exits 2 …
-    const gated = capture();
+    const gated = captureIo();
     expect(await main(compareArgs, gated)).toBe(2);
-    expect(gated.stderr()).toMatch(/cannot gate/);
+    expect(gated.stderr).toMatch(/cannot gate/);
     // … unless the user accepts inconclusive rows; no row is a regression either way.
-    const io2 = capture();
+    const io2 = captureIo();
     expect(await main([...compareArgs, '--allow-inconclusive'], io2)).toBe(0);
-    expect(io2.stdout()).toMatch(/0 regression\(s\)/);
+    expect(io2.stdout).toMatch(/0 regression\(s\)/);
     expect((await readdir(join(dir, 'cmp'))).sort()).toEqual(['compare.html', 'compare.md']);
 
     const hist = join(dir, 'hist');
     expect(
       await main(
         ['report', '--history', join(dir, 'aa-*.json'), '--budgets', 'adr-024', '--out', hist],
-        capture(),
+        captureIo(),
       ),
     ).toBe(0);
     expect(await readFile(join(hist, 'history.html'), 'utf8')).toContain('dalbench history');

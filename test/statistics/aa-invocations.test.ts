@@ -4,11 +4,11 @@
 // or — without it — each row says it cannot judge. Either way at most 5 % of rows may be flagged.
 // Every invocation is a runBenchmark call of its own (own run id, own systems under test) on the test
 // run's stores, lent; phases of 1 s bound the run (no timing is asserted).
+import { captureIo } from '../support/capture-io.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../harness/cli/io.ts';
 import { main } from '../../harness/cli/main.ts';
 import { builtInProfiles } from '../../reference-dal/profiles/builtin-profiles.ts';
 import { builtInScenarios } from '../../scenarios/index.ts';
@@ -21,18 +21,6 @@ import { lentStores } from '../defects/support/run-defect.ts';
 import { unavailableReason } from '../support/stores.ts';
 
 const CALIBRATION_INVOCATIONS = 3;
-
-function capture(): CliIo & { stderr: () => string } {
-  let err = '';
-  return {
-    out: () => {},
-    err: (s) => void (err += s),
-    isTty: false,
-    env: {},
-    exit: (code: number) => void (err += `(exit ${code})`),
-    stderr: () => err,
-  };
-}
 
 const quick = builtInScenarios({ size: 'quick' });
 const profiles = builtInProfiles();
@@ -100,11 +88,11 @@ describe.skipIf(missing)(
       expect(c.rows.every((r) => r.result.undecided === 'between-unknown')).toBe(true);
 
       const files = await Promise.all([a, b].map((r, i) => writeResults(join(dir, `inv-${i}`), r)));
-      const io = capture();
+      const io = captureIo();
       expect(
         await main(['compare', ...files, '--fail-on-regression', '10%', '--out', join(dir, 'cmp')], io),
       ).toBe(2);
-      expect(io.stderr()).toMatch(/cannot gate: none of \d+ rows could be judged/);
+      expect(io.stderr).toMatch(/cannot gate: none of \d+ rows could be judged/);
     });
 
     it(`with noise.json from ${CALIBRATION_INVOCATIONS} separate invocations, every row rests on the spread between invocations`, async () => {

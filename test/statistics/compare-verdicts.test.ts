@@ -2,31 +2,17 @@
 // data can, single runs get a within-run interval, comparisons across invocations are judged on the
 // spread between invocations (or say they cannot be), the driver is part of the key, and the verdict
 // column says one thing.
+import { captureIo } from '../support/capture-io.ts';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../harness/cli/io.ts';
 import { main } from '../../harness/cli/main.ts';
 import { compareProfiles, compareResults, regressions } from '../../harness/report/compare.ts';
 import { compareCells, verdictText } from '../../harness/report/compare-format.ts';
 import type { Results } from '../../harness/report/results-schema.ts';
 import { calibrateNoise } from '../../harness/stats/noise.ts';
 import { syntheticInvocation, type SyntheticRow } from './support/synthetic-invocation.ts';
-
-function capture(): CliIo & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    out: (s) => void (out += s),
-    err: (s) => void (err += s),
-    isTty: false,
-    env: {},
-    exit: (code: number) => void (err += `(exit ${code})`),
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
 
 let dir: string;
 beforeAll(async () => {
@@ -196,19 +182,19 @@ describe('compare --fail-on-regression says when it cannot gate', () => {
       'single-b.json',
       syntheticInvocation({ runId: 'sb', seed: 31, rows: [query], invocationFactor: 1.5 }),
     );
-    const io = capture();
+    const io = captureIo();
     expect(await main(['compare', a, b, '--fail-on-regression', '10%', '--out', join(dir, 'c1')], io)).toBe(
       2,
     );
-    expect(io.stderr()).toMatch(/cannot gate/);
-    const io2 = capture();
+    expect(io.stderr).toMatch(/cannot gate/);
+    const io2 = captureIo();
     expect(
       await main(
         ['compare', a, b, '--fail-on-regression', '10%', '--allow-inconclusive', '--out', join(dir, 'c2')],
         io2,
       ),
     ).toBe(0);
-    expect(io2.stderr()).toMatch(/inconclusive/);
+    expect(io2.stderr).toMatch(/inconclusive/);
   });
 
   it('the verdict column says one thing: a too-noisy row never shows "✘ regression" beside "inconclusive"', () => {

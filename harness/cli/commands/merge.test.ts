@@ -1,3 +1,4 @@
+import { captureIo } from '../../../test/support/capture-io.ts';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,23 +9,9 @@ import { readResults, writeResultsFile } from '../../report/results-io.ts';
 import { runScenario } from '../../workload/runner.ts';
 import { noopScenario } from '../../workload/test-systems.ts';
 import { main } from '../main.ts';
-import type { CliIo } from '../io.ts';
 
 let dir: string;
 const files: string[] = [];
-
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out: (s: string) => void (io.stdout += s),
-    err: (s: string) => void (io.stderr += s),
-    isTty: false,
-    env: {},
-    exit: (code: number) => void (io.stderr += `(exit ${code})`),
-  };
-  return io;
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'dalbench-merge-cli-'));
@@ -55,7 +42,7 @@ afterAll(async () => {
 
 describe('dalbench merge', () => {
   it('writes the merged results and exits 0', async () => {
-    const io = capture();
+    const io = captureIo();
     const out = path.join(dir, 'merged.json');
     expect(await main(['merge', ...files, '--out', out], io)).toBe(0);
     expect(io.stdout).toContain(`into ${out}`);
@@ -67,13 +54,13 @@ describe('dalbench merge', () => {
   it('exits 2 naming the file when an input is bad', async () => {
     const bad = path.join(dir, 'bad.json');
     await writeFile(bad, '{"kind":"dalbench-results","schemaVersion":1,');
-    const io = capture();
+    const io = captureIo();
     expect(await main(['merge', files[0]!, bad, '--out', path.join(dir, 'x.json')], io)).toBe(2);
     expect(io.stderr).toContain(`${bad}: not valid JSON`);
   });
 
   it('exits 2 when --out is missing', async () => {
-    const io = capture();
+    const io = captureIo();
     expect(await main(['merge', ...files], io)).toBe(2);
     expect(io.stderr).toMatch(/--out/);
   });

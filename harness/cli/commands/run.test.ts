@@ -1,6 +1,7 @@
 // `dalbench run` as a user calls it, in process with the test run's stores (external mode, from
 // DALBENCH_*_URL): exit codes for errored, skipped and interrupted runs, budgets from the config,
 // budgets over what the run left out, refused flag combinations.
+import { captureIo } from '../../../test/support/capture-io.ts';
 import { requireStore } from '../../../test/support/stores.ts';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,25 +10,6 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readResults } from '../../report/results-io.ts';
 import { main } from '../main.ts';
-import type { CliIo } from '../io.ts';
-
-function capture(env: NodeJS.ProcessEnv = {}): CliIo & {
-  stdout: string;
-  stderr: string;
-  exits: number[];
-} {
-  const io = {
-    stdout: '',
-    stderr: '',
-    exits: [] as number[],
-    out: (s: string) => void (io.stdout += s),
-    err: (s: string) => void (io.stderr += s),
-    exit: (code: number) => void io.exits.push(code),
-    isTty: false,
-    env,
-  };
-  return io;
-}
 
 describe('dalbench run flag errors', () => {
   it.each([
@@ -40,7 +22,7 @@ describe('dalbench run flag errors', () => {
     'run %j exits 2 naming the flag and leaves no SIGINT or SIGTERM listener behind',
     async (flags, message) => {
       const before = [process.listeners('SIGINT'), process.listeners('SIGTERM')];
-      const io = capture();
+      const io = captureIo();
       const code = await main(['run', '--profile', 'polyglot', ...flags], io);
       expect(code).toBe(2);
       expect(io.stderr).toContain(message);
@@ -92,7 +74,7 @@ export default defineConfig({
 
   const run = async (name: string, args: string[], cfg = config) => {
     const out = join(dir, name);
-    const io = capture(process.env);
+    const io = captureIo(process.env);
     const code = await main(
       [
         'run',
@@ -184,7 +166,7 @@ export default defineConfig({
 
   it('SIGTERM stops the run like Ctrl-C (partial results, exit 2); a second signal exits through io.exit', async () => {
     const out = join(dir, 'sigterm');
-    const io = capture(process.env);
+    const io = captureIo(process.env);
     const running = main(
       [
         'run',
