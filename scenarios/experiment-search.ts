@@ -4,12 +4,12 @@ import { defineScenario, type Scenario } from '../harness/workload/scenario.ts';
 import type { SystemUnderTest } from '../reference-dal/profiles/system-under-test.ts';
 import { chunks, experiment, searchText } from './support/data.ts';
 import { errorRate } from './support/derive.ts';
-import { pick, type ScenarioBuildOptions } from './support/sizes.ts';
+import { scaled, type ScenarioBuildOptions } from './support/sizes.ts';
 
 const COLLECTION = 'experiments';
 
 export function experimentSearch(options: ScenarioBuildOptions = {}): Scenario<SystemUnderTest> {
-  const records = pick(options, { quick: 1_000, full: 20_000 });
+  const records = scaled(options, { quick: 1_000, full: 20_000 }, (scale) => scale.documents.count);
   return defineScenario<SystemUnderTest>({
     name: 'experiment-search',
     description: `full-text search with highlights over ${records} experiment documents`,

@@ -21,6 +21,7 @@ import { modelArtifacts } from './model-artifacts.ts';
 import { polyglotOverall } from './polyglot-overall.ts';
 import { realtimeDetection } from './realtime-detection.ts';
 import type { ScenarioBuildOptions } from './support/sizes.ts';
+import type { ScaleSpec } from '../harness/data/scale.ts';
 
 export interface ScenarioEntry {
   readonly scenario: Scenario<SystemUnderTest>;
@@ -34,14 +35,33 @@ export interface ScenarioEntry {
   readonly faults?: readonly StoreKind[];
   /** Why the scenario cannot run on a profile with these capabilities (the pair is skipped), or undefined. */
   readonly applies?: (capabilities: Capabilities) => string | undefined;
+  /** Its data grows with `--scale` (it declares how, in its builder). */
+  readonly scalable?: boolean;
+  /** Set on the entries of a `--scale` run: the size this entry's data was built for. */
+  readonly scale?: { readonly name: string; readonly factor: number };
+}
+
+/** The entry for one size of a sweep: named `scenario@scale` so every result key carries the size. */
+export function atScale(entry: ScenarioEntry, scale: ScaleSpec): ScenarioEntry {
+  const label = scaleLabel(scale.name);
+  return {
+    ...entry,
+    scenario: { ...entry.scenario, name: `${entry.scenario.name}@${label}` },
+    scale: { name: label, factor: scale.factor },
+  };
+}
+
+/** A size as it appears in result keys and budgets: a factor `s*2.5` becomes `x2_5` (`.` and `*` mean other things there). */
+export function scaleLabel(name: string): string {
+  return name.replace(/^s\*/, 'x').replace(/\./g, '_');
 }
 
 export function builtInScenarios(options: ScenarioBuildOptions = {}): ReadonlyMap<string, ScenarioEntry> {
   const entries: ScenarioEntry[] = [
     { scenario: realtimeDetection(options), http: ['request'] },
-    { scenario: metricsIngest(options) },
-    { scenario: metricsQuery(options) },
-    { scenario: experimentSearch(options) },
+    { scenario: metricsIngest(options), scalable: true },
+    { scenario: metricsQuery(options), scalable: true },
+    { scenario: experimentSearch(options), scalable: true },
     {
       scenario: modelArtifacts(options),
       unsupported: (c): Record<string, string> =>

@@ -5,15 +5,16 @@ import { AGGREGATIONS } from '../reference-dal/ports/time-series.ts';
 import type { SystemUnderTest } from '../reference-dal/profiles/system-under-test.ts';
 import { SERIES_END_MS, chunks, seriesPoints } from './support/data.ts';
 import { errorRate } from './support/derive.ts';
-import { pick, type ScenarioBuildOptions } from './support/sizes.ts';
+import { scaled, type ScenarioBuildOptions } from './support/sizes.ts';
 
 const STEP_MS = 10_000;
 
 export function metricsQuery(options: ScenarioBuildOptions = {}): Scenario<SystemUnderTest> {
-  const { metrics, points } = pick(options, {
-    quick: { metrics: 4, points: 4_000 },
-    full: { metrics: 20, points: 30_000 },
-  });
+  const { metrics, points } = scaled(
+    options,
+    { quick: { metrics: 4, points: 4_000 }, full: { metrics: 20, points: 30_000 } },
+    (scale) => ({ metrics: scale.metrics.series, points: scale.metrics.pointsPerSeries }),
+  );
   return defineScenario<SystemUnderTest>({
     name: 'metrics-query',
     description: `bucketed aggregations over short and long ranges (${metrics} series × ${points} points, 10 s apart)`,

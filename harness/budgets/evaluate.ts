@@ -15,7 +15,7 @@ import { notInRunReason, type RunSelection } from './in-run.ts';
 import { judgeSamples, notEvaluated, notInRun, tooFewForConfidence, verdictFrom } from './judge.ts';
 import { emptyOperation, excessErrorShare } from './operation-checks.ts';
 import { DEFAULT_MAX_ERROR_SHARE, type Budget, type BudgetSet, type MetricRef } from './schema.ts';
-import { isWildcard, matcher, unique } from './select.ts';
+import { isWildcard, matcher, scenarioMatcher, unique } from './select.ts';
 
 export interface EvaluateOptions {
   /** Seed of the bootstrap resampling (default: the run's seed), so verdicts are reproducible. */
@@ -81,7 +81,7 @@ function evaluateOne(results: Results, budget: Budget, source: string, ctx: Cont
     }
   }
   const scenarioNames = unique(results.scenarios.map((s) => s.scenario));
-  const scenarios = scenarioNames.filter(matcher(metric.scenario));
+  const scenarios = scenarioNames.filter(scenarioMatcher(metric.scenario));
   if (scenarios.length === 0) {
     throw fail(
       `selects nothing: no scenario matches "${metric.scenario}" (results have: ${scenarioNames.join(', ') || 'none'})`,
@@ -98,12 +98,15 @@ function evaluateOne(results: Results, budget: Budget, source: string, ctx: Cont
   // Two drivers measure two different things: each is its own instance, and its label says which.
   const multiDriver =
     metric.driver === undefined && unique(results.scenarios.map((s) => s.driver)).length > 1;
-  const wildcard = [
-    metric.scenario,
-    metric.profile,
-    'operation' in metric ? metric.operation : '',
-    'baseline' in metric ? metric.baseline : '',
-  ].some(isWildcard);
+  // A scenario named without its size selects every size a sweep ran: label each like a wildcard.
+  const wildcard =
+    scenarios.some((name) => name !== metric.scenario) ||
+    [
+      metric.scenario,
+      metric.profile,
+      'operation' in metric ? metric.operation : '',
+      'baseline' in metric ? metric.baseline : '',
+    ].some(isWildcard);
   const label = (instance: BudgetInstance) =>
     wildcard || multiDriver
       ? `${budget.text} [${[

@@ -24,7 +24,8 @@ export class ExpressionError extends Error {
 
 const SHAPE =
   /^\s*([A-Za-z][\w.]*)\s*(?:\(([^()]*)\))?\s*(<=|>=|==|<|>)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*(ms|s|us|µs|%|ops\/s)?\s*(?:at\s+(\d+(?:\.\d+)?)\s*%\s*confidence)?\s*$/;
-const NAME = /^[\w*?-]+$/;
+// `@` names a size of a `--scale` sweep: metrics-query@m.
+const NAME = /^[\w*?@-]+$/;
 const TIME_UNITS: Record<string, number> = { us: 0.001, µs: 0.001, ms: 1, s: 1000 };
 
 function statOf(raw: string): LatencyStat | undefined {

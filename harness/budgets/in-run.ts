@@ -5,7 +5,7 @@
 import type { Results } from '../report/results-schema.ts';
 import { BudgetSelectionError } from './errors.ts';
 import type { BudgetSet, MetricRef } from './schema.ts';
-import { matcher, unique } from './select.ts';
+import { knownScenarioMatcher, matcher, scenarioMatcher, unique } from './select.ts';
 
 /** Every scenario and profile a run could select (the CLI builds it; budgets never import workload). */
 export interface KnownNames {
@@ -57,10 +57,10 @@ export function notInRunReason(
   selection: RunSelection,
   results: Results,
 ): string | undefined {
-  const byScenario = matcher(metric.scenario);
+  const byScenario = scenarioMatcher(metric.scenario);
   const selected = selection.scenarios.filter(byScenario);
   if (selected.length === 0) {
-    if (!selection.known.scenarios.some(byScenario)) return undefined;
+    if (!selection.known.scenarios.some(knownScenarioMatcher(metric.scenario))) return undefined;
     return `scenario "${metric.scenario}" was not selected (this run: ${selection.scenarios.join(', ')})`;
   }
   for (const pattern of profilePatterns(metric)) {
@@ -82,7 +82,7 @@ export function assertBudgetNamesKnown(set: BudgetSet, known: KnownNames): void 
   for (const budget of set.budgets) {
     const metric = budget.metric;
     const fail = (problem: string) => new BudgetSelectionError(budget.text, set.source, problem);
-    if (!known.scenarios.some(matcher(metric.scenario)))
+    if (!known.scenarios.some(knownScenarioMatcher(metric.scenario)))
       throw fail(
         `selects nothing: no scenario matches "${metric.scenario}" (known scenarios: ${known.scenarios.join(', ')})`,
       );

@@ -6,7 +6,8 @@ import os from 'node:os';
 import { promisify } from 'node:util';
 import { redactUrl } from '../../reference-dal/errors.ts';
 import type { StoreEndpoint } from '../provision/provisioner.ts';
-import type { RunMetadata } from '../report/results-schema.ts';
+import type { RunDalOverhead, RunMetadata } from '../report/results-schema.ts';
+import { defaultOverheadFile, overheadForRun, readOverheadRecords } from './dal-overhead.ts';
 import type { Shard } from '../workload/shard.ts';
 
 const run = promisify(execFile);
@@ -23,6 +24,8 @@ export interface CollectMetadataOptions {
   readonly id?: string;
   /** Directory whose git revision is recorded (default: the working directory). */
   readonly cwd?: string;
+  /** bench:dal's per-store record (default: the cache dir's dal-overhead.json). */
+  readonly dalOverheadFile?: string;
 }
 
 export async function collectRunMetadata(options: CollectMetadataOptions): Promise<RunMetadataBase> {
@@ -47,8 +50,21 @@ export async function collectRunMetadata(options: CollectMetadataOptions): Promi
       startMs: s.startMs,
       notes: [...s.notes],
     })),
+    ...(options.stores && options.stores.length > 0
+      ? { dalOverhead: dalOverheadOf(options.stores, options.dalOverheadFile ?? defaultOverheadFile()) }
+      : {}),
     ...(options.shard ? { shard: { ...options.shard } } : {}),
   };
+}
+
+/** A broken record must not fail a run: every store then says why it has no figure. */
+function dalOverheadOf(stores: readonly StoreEndpoint[], file: string): RunDalOverhead {
+  try {
+    return overheadForRun(stores, readOverheadRecords(file));
+  } catch (error) {
+    const reason = `not read: ${(error as Error).message}`;
+    return { measured: [], notMeasured: Object.fromEntries(stores.map((s) => [s.kind, reason])) };
+  }
 }
 
 /** Revision and dirty flag; nulls outside a git checkout or without git (never fails the run). */

@@ -6,9 +6,13 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { LocalProvisioner } from './local-provisioner.ts';
+import { detectLocalTimescale } from './local/postgres.ts';
 import { groupAlive, isAlive } from './process-alive.ts';
 import { OWNER_FILE, type OwnerRecord } from './run-dir.ts';
 import { parseS3Url } from './s3-url.ts';
+
+// Where TimescaleDB is installed for the local PostgreSQL, it is the postgres server (one more endpoint).
+const timescale = (await detectLocalTimescale())?.installed === true;
 
 async function waitUntil(condition: () => boolean, boundMs: number): Promise<boolean> {
   const deadline = Date.now() + boundMs;
@@ -26,8 +30,14 @@ describe('local provisioner', () => {
     const pids = Object.values(stores.pids);
     const runDir = stores.runDir;
     try {
-      expect(Object.keys(stores.endpoints).sort()).toEqual(['elasticsearch', 'postgres', 'redis', 's3']);
-      expect(stores.unavailable.timescaledb).toMatch(/DALBENCH_TIMESCALE_URL/);
+      expect(Object.keys(stores.endpoints).sort()).toEqual([
+        'elasticsearch',
+        'postgres',
+        'redis',
+        's3',
+        ...(timescale ? ['timescaledb'] : []),
+      ]);
+      if (!timescale) expect(stores.unavailable.timescaledb).toMatch(/DALBENCH_TIMESCALE_URL/);
       expect(pids).toHaveLength(4);
       expect(existsSync(`${runDir}/owner.json`)).toBe(true);
 

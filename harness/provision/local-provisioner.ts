@@ -1,14 +1,17 @@
 // `local` mode: real servers as direct children on free ports in one fresh temp dir, stopped and removed
 // on stop(), process exit, SIGINT and SIGTERM; a crashed run's leftovers are reaped at the next start.
+// postgres and timescaledb share one PostgreSQL server, as in docker mode: timescaledb is available when
+// TimescaleDB is installed for that PostgreSQL (then preloaded), and says why not otherwise.
 import { AptInstaller } from './os-packages.ts';
 import { defaultCacheDir } from './artifact-cache.ts';
 import { installCleanupHooks, type CleanupHooks } from './cleanup-hooks.ts';
 import { ProvisionError } from './errors.ts';
 import type { LocalContext, LocalStore } from './local/context.ts';
 import { DEFAULT_ES_VERSION, startLocalElasticsearch } from './local/elasticsearch.ts';
-import { startLocalPostgres } from './local/postgres.ts';
+import { detectLocalTimescale, startLocalPostgres, type LocalPostgres } from './local/postgres.ts';
 import { startLocalRedis } from './local/redis.ts';
 import { startLocalS3Proxy } from './local/s3proxy.ts';
+import { howToGetTimescale } from './local/timescale-detect.ts';
 import type {
   ProvisionedStores,
   ProvisionRequest,
@@ -20,6 +23,7 @@ import { reapStaleRunDirs } from './reaper.ts';
 import { RunDir } from './run-dir.ts';
 import { removeEmptyPerfDataDir, resolveRunUser, type RunUser } from './run-user.ts';
 import type { ServerProcess } from './server-process.ts';
+import { timescaleVersion } from './server-version.ts';
 
 export interface LocalProvisionerOptions {
   /** Where Maven artifacts are cached and unpacked; default `$XDG_CACHE_HOME/dalbench` or `~/.cache/dalbench`. */
@@ -32,13 +36,21 @@ export interface LocalProvisionerOptions {
   readonly tmpParent?: string;
   /** How long a server gets to stop cleanly before SIGKILL. */
   readonly stopGraceMs?: number;
+  /**
+   * The bin dir of the PostgreSQL to run (its initdb, postgres and pg_config); default the newest installed
+   * (pg_config's, else /usr/lib/postgresql/N/bin). TimescaleDB is looked for in that installation.
+   */
+  readonly postgresBinDir?: string;
 }
 
 /** Local stores also expose their processes, so a caller (or test) can see a server that died. */
 export interface LocalProvisionedStores extends ProvisionedStores {
   readonly runDir: string;
   readonly sessionId: string;
-  /** Process-group leader pid of each server (the current one, after a restart). */
+  /**
+   * Process-group leader pid of each server (the current one, after a restart). timescaledb has none of its
+   * own: it is the postgres server, and kill/restart of either kind act on that server.
+   */
   readonly pids: Readonly<Partial<Record<StoreKind, number>>>;
   /** Servers that exited without stop() or kill() asking them to, and how ("killed by SIGKILL"). */
   unexpectedExits(): Partial<Record<StoreKind, string>>;
@@ -56,17 +68,17 @@ export interface LocalProvisionedStores extends ProvisionedStores {
 
 type Starter = (ctx: LocalContext) => Promise<LocalStore>;
 
-const STARTERS: Partial<Record<StoreKind, Starter>> = {
-  postgres: startLocalPostgres,
+// postgres (and timescaledb) start through startPostgres in start(): one server for both kinds.
+const STARTERS: Readonly<Record<Exclude<StoreKind, 'postgres' | 'timescaledb'>, Starter>> = {
   redis: startLocalRedis,
   elasticsearch: startLocalElasticsearch,
   s3: startLocalS3Proxy,
 };
 
-const UNAVAILABLE_LOCALLY: Partial<Record<StoreKind, string>> = {
-  timescaledb:
-    'TimescaleDB has no local package here (Debian ships none): set DALBENCH_TIMESCALE_URL (external) or use docker mode',
-};
+/** The server process behind a kind: timescaledb is served by the postgres server. */
+function serverKind(kind: StoreKind): Exclude<StoreKind, 'timescaledb'> {
+  return kind === 'timescaledb' ? 'postgres' : kind;
+}
 
 export class LocalProvisioner implements Provisioner {
   readonly mode = 'local' as const;
@@ -129,19 +141,63 @@ export class LocalProvisioner implements Provisioner {
         },
       };
       const failures: ProvisionError[] = [];
-      await Promise.all(
-        kinds.map(async (kind) => {
-          const starter = STARTERS[kind];
-          if (!starter) {
-            unavailable[kind] = UNAVAILABLE_LOCALLY[kind] ?? `${kind} cannot be started locally`;
+      const began = performance.now();
+      // One PostgreSQL for postgres and timescaledb, started once whichever asks first.
+      let postgres: Promise<LocalPostgres> | undefined;
+      const binDir = this.options.postgresBinDir;
+      const startPostgres = () => (postgres ??= startLocalPostgres(ctx, binDir));
+      const startTimescale = async () => {
+        if (!kinds.includes('postgres')) {
+          // Start a PostgreSQL only for timescaledb when it can serve as one.
+          const detected = await detectLocalTimescale(binDir);
+          if (!detected?.installed) {
+            unavailable.timescaledb =
+              detected?.reason ??
+              `timescaledb: no local PostgreSQL to load it into; ${howToGetTimescale(undefined)}`;
             return;
           }
-          const began = performance.now();
+        }
+        let store: LocalPostgres;
+        try {
+          store = await startPostgres();
+        } catch (error) {
+          // The PostgreSQL failed: reported once, by postgres when it was asked for, else by timescaledb.
+          if (kinds.includes('postgres')) return;
+          throw error;
+        }
+        started.set('postgres', store);
+        if (!store.timescale.installed) {
+          unavailable.timescaledb = store.timescale.reason;
+          return;
+        }
+        const serverVersion = await timescaleVersion(store.url);
+        const startMs = Math.round(performance.now() - began);
+        endpoints.timescaledb = {
+          kind: 'timescaledb',
+          mode: 'local',
+          startMs,
+          url: store.url,
+          serverVersion,
+          notes: [...store.notes, 'the same server as postgres (profile databases are named per kind)'],
+        };
+        log(`timescaledb: ${serverVersion} ready in ${startMs} ms (the postgres server)`);
+      };
+      await Promise.all(
+        kinds.map(async (kind) => {
           try {
+            if (kind === 'timescaledb') return await startTimescale();
+            const starter = kind === 'postgres' ? startPostgres : STARTERS[kind];
             const { relaunch, ...store } = await starter(ctx);
             started.set(kind, { relaunch, ...store });
             const startMs = Math.round(performance.now() - began);
-            endpoints[kind] = { kind, mode: 'local', startMs, ...store };
+            endpoints[kind] = {
+              kind,
+              mode: 'local',
+              startMs,
+              url: store.url,
+              serverVersion: store.serverVersion,
+              notes: store.notes,
+            };
             log(`${kind}: ${store.serverVersion} ready in ${startMs} ms`);
           } catch (error) {
             failures.push(
@@ -164,9 +220,10 @@ export class LocalProvisioner implements Provisioner {
       throw error;
     }
 
-    const serverOf = (kind: StoreKind, what: string): ServerProcess => {
+    const serverOf = (requested: StoreKind, what: string): ServerProcess => {
+      const kind = serverKind(requested);
       const server = servers.get(kind);
-      if (!server || !started.has(kind))
+      if (!server || !started.has(kind) || !endpoints[requested])
         throw new ProvisionError(kind, `${what}: not started by this provisioner`);
       if (stopping) throw new ProvisionError(kind, `${what}: the stores are stopping`);
       return server;
@@ -188,7 +245,7 @@ export class LocalProvisioner implements Provisioner {
         const server = serverOf(kind, 'restart');
         if (server.exitInfo === undefined) await server.stop(grace);
         const began = performance.now();
-        await started.get(kind)?.relaunch();
+        await started.get(serverKind(kind))?.relaunch();
         log(`${kind}: restarted in ${Math.round(performance.now() - began)} ms`);
       },
       unexpectedExits: () =>

@@ -27,8 +27,11 @@ export interface ChartSeries {
 export interface ChartSpec {
   id: string;
   title: string;
-  /** spectrum: x is −log10(1 − p) (percentile axis); line: x numeric; bars: x are category indices. */
-  kind: 'spectrum' | 'line' | 'bars';
+  /**
+   * spectrum: x is −log10(1 − p) (percentile axis); line: x numeric; bars: x are category indices;
+   * log-line: x numeric on a log axis, ticks named by `categories` (one per x), e.g. data sizes.
+   */
+  kind: 'spectrum' | 'line' | 'bars' | 'log-line';
   xLabel: string;
   yLabel: string;
   x: number[];
@@ -65,7 +68,7 @@ export function chartFigure(spec: ChartSpec): string {
   const body = spec.x
     .map((x, i) => {
       const label =
-        spec.kind === 'bars'
+        spec.kind === 'bars' || spec.kind === 'log-line'
           ? (spec.categories?.[i] ?? String(x))
           : spec.kind === 'spectrum'
             ? percentileLabel(x)
@@ -87,6 +90,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;border-bottom:1px solid var(-
 table{border-collapse:collapse;margin:8px 0;width:100%}th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top}
 table.num td{text-align:right;font-variant-numeric:tabular-nums}
 .status{font-weight:600;white-space:nowrap}.status.pass{color:var(--pass)}.status.fail{color:var(--fail)}.status.not-evaluated,.status.inconclusive{color:var(--skip)}
+ul.dal-overhead li.over{color:var(--fail)}
 .muted,.unit{color:var(--muted)}.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:12px}
 figure.chart{margin:0;border:1px solid var(--line);padding:8px;break-inside:avoid}figcaption{font-weight:600}
 details.data summary{cursor:pointer;color:var(--muted)}pre{white-space:pre-wrap;background:#f6f8fa;padding:8px;border:1px solid var(--line)}
@@ -105,7 +109,7 @@ const INIT = `
   specs.forEach(function(spec){
     var el = document.getElementById(spec.id); if(!el) return;
     var width = Math.max(320, Math.min(el.clientWidth || 560, 700));
-    var series = [{ label: spec.xLabel, value: function(u,v){ return v==null?'—':(spec.kind==='spectrum'?pct(v):spec.kind==='bars'?(spec.categories[v]||v):v); } }];
+    var series = [{ label: spec.xLabel, value: function(u,v){ return v==null?'—':(spec.kind==='spectrum'?pct(v):spec.kind==='bars'?(spec.categories[v]||v):spec.kind==='log-line'?(spec.categories[spec.x.indexOf(v)]||v):v); } }];
     spec.series.forEach(function(s,i){
       var o = { label: s.label, stroke: colours[i%colours.length], width: 2, dash: dashes[i%dashes.length],
         points: { show: spec.kind!=='bars', size: 6, fill: i%2 ? '#fff' : colours[i%colours.length] } };
@@ -114,9 +118,10 @@ const INIT = `
     });
     var axes = [{ label: spec.xLabel }, { label: spec.yLabel }];
     if (spec.kind==='spectrum') axes[0].values = function(u, splits){ return splits.map(pct); };
+    if (spec.kind==='log-line') { axes[0].values = function(u, splits){ return splits.map(function(v){ var i = spec.x.indexOf(v); return i >= 0 ? spec.categories[i] : ''; }); }; axes[0].splits = function(){ return spec.x; }; }
     if (spec.kind==='bars') { axes[0].values = function(u, splits){ return splits.map(function(v){ return Number.isInteger(v) ? (spec.categories[v]||'') : ''; }); }; axes[0].splits = function(){ return spec.x; }; }
     var opts = { width: width, height: 260, series: series, axes: axes, legend: { live: true },
-      scales: { x: spec.kind==='bars' ? { time:false, range:[-0.6, spec.x.length-0.4] } : { time:false }, y: { range: function(u,min,max){ return [Math.min(0,min), max>0?max*1.1:1]; } } } };
+      scales: { x: spec.kind==='bars' ? { time:false, range:[-0.6, spec.x.length-0.4] } : spec.kind==='log-line' ? { time:false, distr:3, log:10 } : { time:false }, y: { range: function(u,min,max){ return [Math.min(0,min), max>0?max*1.1:1]; } } } };
     var data = [spec.x].concat(spec.series.map(function(s){ return s.values; }));
     var chart = new uPlot(opts, data, el);
     var points = spec.series.reduce(function(n,s){ return n + s.values.filter(function(v){ return v!=null; }).length; }, 0);

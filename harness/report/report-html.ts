@@ -7,6 +7,9 @@ import { compareTableHtml } from './compare-html.ts';
 import { chartFigure, escapeHtml, htmlPage, type ChartSpec, type ReportAssets } from './html-shell.ts';
 import type { HistogramSummary, Results, ScenarioResult, Verdict } from './results-schema.ts';
 import { runMeasuredOn } from './measured-on.ts';
+import { dalOverheadLines } from './dal-overhead-format.ts';
+import { sweepOperations } from './crossover.ts';
+import { crossoverListHtml, sweepSectionHtml } from './sweep-html.ts';
 import {
   STATUS_TEXT,
   confirmationText,
@@ -62,6 +65,13 @@ function measuredOnHtml(results: Results): string {
   const lines = runMeasuredOn(results);
   if (lines.length === 0) return '';
   return `<h3>Measured on</h3><ul class="measured-on">${lines.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>`;
+}
+
+/** The DAL's own cost on these stores, beside the verdicts that compare profiles through it. */
+function dalOverheadHtml(results: Results): string {
+  const lines = dalOverheadLines(results.run);
+  if (lines.length === 0) return '';
+  return `<h3>The DAL's own cost on these stores</h3><ul class="dal-overhead">${lines.map((l) => `<li${l.over ? ' class="over"' : ''}>${escapeHtml(l.text)}</li>`).join('')}</ul>`;
 }
 
 function slug(text: string): string {
@@ -320,10 +330,12 @@ export function renderHtmlReport(
       charts,
     ),
   );
+  const sweep = sweepOperations(results);
   const body = `<header><h1>dalbench report — ${escapeHtml(results.run.id)}</h1>
 <p class="muted">${escapeHtml(results.run.startedAt)} · ${results.run.status === 'complete' ? 'complete run' : '⚠ INCOMPLETE run'} · seed ${results.run.seed} · ${names.length} scenarios</p></header>
-<section id="verdict-section"><h2>Verdicts</h2>${verdictTableHtml(verdicts)}${measuredOnHtml(results)}</section>
+<section id="verdict-section"><h2>Verdicts</h2>${verdictTableHtml(verdicts)}${crossoverListHtml(sweep)}${measuredOnHtml(results)}${dalOverheadHtml(results)}</section>
 ${options.comparison ? `<section id="baseline"><h2>Against baseline: ${escapeHtml(options.comparison.baseLabel)}</h2>${compareTableHtml(options.comparison)}</section>` : ''}
+${sweepSectionHtml(sweep, charts)}
 <nav><h2>Scenarios</h2><ul>${names.map((n) => `<li><a href="#scenario-${slug(n)}">${escapeHtml(n)}</a></li>`).join('')}</ul></nav>
 ${sections.join('\n')}
 ${metadataSection(results)}`;

@@ -288,6 +288,60 @@ describe('renderers', () => {
   });
 });
 
+describe("the DAL's own cost beside the comparison", () => {
+  it('summary.md and report.html show the worst path per measured store, flag one over target, and say which stores were not measured', async () => {
+    const base = syntheticResults({ seed: 35, profiles: ['polyglot'] });
+    const path = (id: string, judged: number, status: 'within' | 'over') => ({
+      id,
+      title: id,
+      ratio: judged,
+      judged,
+      interval: [judged - 0.03, judged + 0.03] as [number, number],
+      maxRatio: 1.1,
+      status,
+    });
+    const results: Results = {
+      ...base,
+      run: {
+        ...base.run,
+        dalOverhead: {
+          measured: [
+            {
+              store: 'redis',
+              identity: 'redis Redis 7.0.15 (local) on box',
+              measuredAt: '2026-12-01T10:00:00.000Z',
+              gitRevision: '0123456789abcdef',
+              paths: [path('redis.cache-get', 1.02, 'within'), path('redis.cache-set', 1.06, 'within')],
+            },
+            {
+              store: 's3',
+              identity: 's3 S3Proxy 4.1.0 (local) on box',
+              measuredAt: '2026-12-01T10:00:00.000Z',
+              gitRevision: null,
+              paths: [path('objects.get-4k', 1.42, 'over')],
+            },
+          ],
+          notMeasured: {
+            postgres: 'not measured on postgres PostgreSQL 15 (local) on box: run `npm run bench:dal`',
+          },
+        },
+      },
+    };
+    const summary = renderSummaryMarkdown(results);
+    expect(summary).toContain('worst path redis.cache-set DAL ÷ raw 1.06 [1.03, 1.09]');
+    expect(summary).toContain('at 0123456');
+    expect(summary).toMatch(
+      /- ⚠ s3: worst path objects\.get-4k DAL ÷ raw 1\.42.*1 of 1 paths OVER their target: objects\.get-4k/,
+    );
+    expect(summary).toContain('postgres: not measured on postgres PostgreSQL 15');
+    const html = renderHtmlReport(results, await loadReportAssets());
+    expect(html).toMatch(/<ul class="dal-overhead"><li>redis: worst path redis\.cache-set/);
+    expect(html).toMatch(/<li class="over">s3: worst path objects\.get-4k/);
+    // a run without the record says nothing rather than inventing a figure
+    expect(renderSummaryMarkdown(base)).not.toContain("DAL's own cost");
+  });
+});
+
 describe('bad input: results.json', () => {
   const good = syntheticResults({ seed: 40, profiles: ['polyglot'] });
   const text = JSON.stringify(good, null, 2);

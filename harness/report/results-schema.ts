@@ -67,6 +67,8 @@ export const scenarioResultSchema = z.object({
   /** Why skipped / errored / incomplete. */
   reason: z.string().optional(),
   driver: z.enum(['dal', 'http']).default('dal'),
+  /** A `--scale` run's data size (the scenario name carries it too: `metrics-query@m`). */
+  scale: z.object({ name: z.string().min(1), factor: z.number().positive() }).optional(),
   loadModel: loadModelSchema.optional(),
   durationMs: nonNegative,
   operations: z.array(operationResultSchema),
@@ -122,6 +124,37 @@ export const verdictSchema = z.object({
 });
 export type Verdict = z.infer<typeof verdictSchema>;
 
+const pathOverheadSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  /** DAL ÷ raw client, median over interleaved rounds. */
+  ratio: z.number(),
+  /** The ratio judged against the target (net of a declared extra guarantee) and its interval. */
+  judged: z.number(),
+  interval: z.tuple([z.number(), z.number()]),
+  maxRatio: z.number(),
+  status: z.enum(['within', 'unclear', 'over']),
+});
+
+/** One store's DAL overhead per path, as `npm run bench:dal` measured it. */
+export const storeOverheadSchema = z.object({
+  store: z.string(),
+  /** Server software, mode and host (or redacted URL for external stores) it was measured on. */
+  identity: z.string(),
+  measuredAt: z.string(),
+  gitRevision: z.string().nullable(),
+  paths: z.array(pathOverheadSchema),
+});
+export type StoreOverhead = z.infer<typeof storeOverheadSchema>;
+
+/** What a run knows of the DAL's own cost on its stores. */
+export const runDalOverheadSchema = z.object({
+  measured: z.array(storeOverheadSchema),
+  /** Per store kind of the run: why no measurement applies. */
+  notMeasured: z.record(z.string(), z.string()),
+});
+export type RunDalOverhead = z.infer<typeof runDalOverheadSchema>;
+
 export const runMetadataSchema = z.object({
   id: z.string(),
   startedAt: z.string(),
@@ -140,6 +173,8 @@ export const runMetadataSchema = z.object({
   stores: z.array(storeInfoSchema),
   /** Stores the run asked for that did not come up, with why (e.g. timescaledb: no URL given). */
   unavailableStores: z.record(z.string(), z.string()).optional(),
+  /** The DAL's overhead per path on these stores when bench:dal measured them (issue 13). */
+  dalOverhead: runDalOverheadSchema.optional(),
   harness: z.object({
     eventLoopDelayP99Ms: nonNegative,
     lateStartShare: z.number().min(0).max(1),

@@ -4,6 +4,8 @@ import { compareSummaryLine } from './compare-format.ts';
 import { regressions } from './compare.ts';
 import type { Results, Verdict } from './results-schema.ts';
 import { runMeasuredOn } from './measured-on.ts';
+import { dalOverheadLines } from './dal-overhead-format.ts';
+import { crossoverLine, sweepOperations } from './crossover.ts';
 import {
   STATUS_TEXT,
   confirmationText,
@@ -62,6 +64,17 @@ export function renderSummaryMarkdown(
       '**Measured on** (where it differs from the ADR, the verdicts say so):',
       '',
       ...measuredOn.map((m) => `- ${cell(m)}`),
+      '',
+    );
+  const crossovers = sweepOperations(results).flatMap((op) => op.crossovers.map((c) => crossoverLine(op, c)));
+  if (crossovers.length > 0)
+    lines.push('**Crossover by data size:**', '', ...crossovers.map((c) => `- ${cell(c)}`), '');
+  const overhead = dalOverheadLines(run);
+  if (overhead.length > 0)
+    lines.push(
+      "**The DAL's own cost on these stores** (bench:dal; profiles are compared through it):",
+      '',
+      ...overhead.map((l) => `- ${l.over ? '⚠ ' : ''}${cell(l.text)}`),
       '',
     );
   if (broken.length > 0) {

@@ -20,6 +20,42 @@ describe('resolvePlan', () => {
     expect(plan.load).toEqual({ type: 'closed', concurrency: 4 });
   });
 
+  it('--scale sweeps sizes outermost, names each size in the scenario, and sizes the data from the scale', () => {
+    const plan = resolvePlan(
+      { quick: true, scale: 'xs,m', scenario: 'metrics-query,experiment-search' },
+      undefined,
+      seed,
+    );
+    expect(plan.scenarios.map((s) => s.scenario.name)).toEqual([
+      'metrics-query@xs',
+      'experiment-search@xs',
+      'metrics-query@m',
+      'experiment-search@m',
+    ]);
+    expect(plan.scenarios.map((s) => s.scale?.name)).toEqual(['xs', 'xs', 'm', 'm']);
+    expect(plan.scenarios.map((s) => s.scale?.factor)).toEqual([16_000 / 600_000, 16_000 / 600_000, 25, 25]);
+    expect(plan.scenarios[3]?.scenario.data.records).toBe(200_000);
+    expect(plan.scenarios[2]?.scenario.description).toMatch(/100 series × 150000 points/);
+    expect(plan.config['scales']).toEqual(['xs', 'm']);
+    expect(
+      resolvePlan({ scale: '2.5', scenario: 'metrics-query' }, undefined, seed).scenarios[0]?.scenario.name,
+    ).toBe('metrics-query@x2_5');
+  });
+
+  it('--scale refuses unknown sizes and scenarios that do not say how their data grows', () => {
+    expect(() => resolvePlan({ scale: 'xl', scenario: 'metrics-query' }, undefined, seed)).toThrow(
+      /--scale: unknown scale "xl"/,
+    );
+    expect(() => resolvePlan({ scale: 's,s', scenario: 'metrics-query' }, undefined, seed)).toThrow(
+      /listed twice/,
+    );
+    expect(() =>
+      resolvePlan({ scale: 's', scenario: 'metrics-query,model-artifacts' }, undefined, seed),
+    ).toThrow(
+      /--scale: model-artifacts does not declare how its data grows; choose scenarios that do with --scenario \(metrics-ingest, metrics-query, experiment-search\)/,
+    );
+  });
+
   it('rejects bad flags naming the flag', () => {
     expect(() => resolvePlan({ scenario: 'nope' }, undefined, seed)).toThrow(/--scenario: unknown "nope"/);
     expect(() => resolvePlan({ rate: '10', concurrency: '2' }, undefined, seed)).toThrow(

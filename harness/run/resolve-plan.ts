@@ -1,7 +1,8 @@
 // CLI flags + dalbench.config.ts → RunPlan. Every bad value fails here, naming the flag.
 import { builtInProfiles } from '../../reference-dal/profiles/builtin-profiles.ts';
 import type { Profile } from '../../reference-dal/profiles/profile.ts';
-import { builtInScenarios, type ScenarioEntry } from '../../scenarios/index.ts';
+import { atScale, builtInScenarios, type ScenarioEntry } from '../../scenarios/index.ts';
+import { parseScales, type ScaleSpec } from '../data/scale.ts';
 import { parseProvisionMode } from '../provision/create-provisioner.ts';
 import { parseShard } from '../workload/shard.ts';
 import { CONFIG_FILE, type DalbenchConfig } from './config.ts';
@@ -21,6 +22,7 @@ export interface RunFlags {
   shard?: string;
   repeat?: string;
   driver?: string;
+  scale?: string;
 }
 
 export class FlagError extends Error {
@@ -41,7 +43,9 @@ export function resolvePlan(
   const profiles = new Map<string, Profile>(builtInProfiles());
   for (const p of config?.profiles ?? []) profiles.set(p.name, p);
 
-  const chosenScenarios = select('--scenario', list(flags.scenario) ?? d.scenarios, scenarios);
+  const selected = select('--scenario', list(flags.scenario) ?? d.scenarios, scenarios);
+  const scales = flags.scale === undefined ? undefined : parseScaleFlag(flags.scale);
+  const chosenScenarios = scales ? sweep(selected, scales, quick) : selected;
   const chosenProfiles = select('--profile', list(flags.profile) ?? d.profiles ?? DEFAULT_PROFILES, profiles);
   if (flags.rate !== undefined && flags.concurrency !== undefined)
     throw new FlagError('--rate and --concurrency exclude each other: give one');
@@ -100,8 +104,39 @@ export function resolvePlan(
       quick,
       repeat,
       driver,
+      ...(scales ? { scales: scales.map((s) => s.name) } : {}),
       ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}),
     },
+  });
+}
+
+function parseScaleFlag(text: string): ScaleSpec[] {
+  try {
+    return parseScales(text, '--scale');
+  } catch (error) {
+    throw new FlagError((error as Error).message);
+  }
+}
+
+/**
+ * One entry per size and scenario, sizes outermost (smallest first as given): each size runs every
+ * scenario × repeat × profile, profiles interleaved as `--repeat` does.
+ */
+function sweep(
+  selected: readonly ScenarioEntry[],
+  scales: readonly ScaleSpec[],
+  quick: boolean,
+): ScenarioEntry[] {
+  const fixed = selected.filter((e) => !e.scalable).map((e) => e.scenario.name);
+  if (fixed.length > 0) {
+    const scalable = [...builtInScenarios().values()].filter((e) => e.scalable).map((e) => e.scenario.name);
+    throw new FlagError(
+      `--scale: ${fixed.join(', ')} do${fixed.length === 1 ? 'es' : ''} not declare how ${fixed.length === 1 ? 'its' : 'their'} data grows; choose scenarios that do with --scenario (${scalable.join(', ')})`,
+    );
+  }
+  return scales.flatMap((scale) => {
+    const built = builtInScenarios({ size: quick ? 'quick' : 'full', scale });
+    return selected.map((entry) => atScale(built.get(entry.scenario.name)!, scale));
   });
 }
 

@@ -67,12 +67,16 @@ export async function runBenchmark(plan: RunPlan, hooks: RunHooks = {}): Promise
   });
   const runLabel = randomBytes(3).toString('hex');
   const results: ScenarioResult[] = [];
-  const record = (result: ScenarioResult) => {
+  let scale: ScenarioEntry['scale'];
+  const record = (untagged: ScenarioResult) => {
+    // A sweep's results carry their size; the scenario name already does (`metrics-query@m`).
+    const result = scale ? { ...untagged, scale: { ...scale } } : untagged;
     results.push(result);
     emit({ type: 'pair-end', result });
   };
 
   for (const [s, entry] of plan.scenarios.entries()) {
+    scale = entry.scale;
     for (let repeat = 0; repeat < plan.repeat; repeat++) {
       for (const profile of plan.profiles) {
         const name = entry.scenario.name;

@@ -1,4 +1,5 @@
 // The table printed at the end of a run: one row per scenario × profile × driver × operation.
+import { crossoverLine, sweepOperations } from '../report/crossover.ts';
 import type { Results } from '../report/results-schema.ts';
 
 const HEAD = [
@@ -59,7 +60,10 @@ export function summaryTable(results: Results): string {
       .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!)))
       .join('  ')
       .trimEnd();
-  return [line(HEAD), ...rows.map(line)].join('\n') + '\n';
+  const crossovers = sweepOperations(results).flatMap((op) => op.crossovers.map((c) => crossoverLine(op, c)));
+  const sweep =
+    crossovers.length > 0 ? `\ncrossover by data size:\n${crossovers.map((c) => `  ${c}`).join('\n')}\n` : '';
+  return [line(HEAD), ...rows.map(line)].join('\n') + '\n' + sweep;
 }
 
 function round(value: number): string {

@@ -14,6 +14,7 @@ import { TimescaleTimeSeriesRepository } from '../backends/timescaledb/time-seri
 import { createPool, storeError } from '../sql/pool.ts';
 import { storeErrorsFrom, type Queryable } from '../sql/queryable.ts';
 import { retryingQueryable, withRetry } from '../sql/retry.ts';
+import { StatementNames } from '../sql/statement-names.ts';
 import type { BackendContext, BackendFactory, StorageServices, StoreHandle } from './services.ts';
 
 interface PgParts {
@@ -65,6 +66,7 @@ export const postgresTransactional: BackendFactory<'transactional'> = async (con
     await applyMigrations(pool, OUTBOX_NAMESPACE, OUTBOX_MIGRATIONS);
   });
   const { config, retry, counters } = context;
+  const statements = new StatementNames('dal_tx_');
   const service: StorageServices['transactional'] = {
     ...createMetadataRepositories(parts.db),
     transaction: (fn) =>
@@ -72,6 +74,7 @@ export const postgresTransactional: BackendFactory<'transactional'> = async (con
         {
           store: 'postgres',
           url: config.url,
+          statements,
           connect: () =>
             withRetry(retry, counters, () => parts.pool.connect()).catch((error: unknown) => {
               throw storeError('postgres', config.url, 'could not acquire a connection', error);

@@ -11,7 +11,7 @@ import {
   type MetricPoint,
   type MetricQuery,
 } from '../ports/time-series.ts';
-import { numberArrayLiteral, textArrayLiteral } from './pg-array.ts';
+import { textArrayLiteral } from './pg-array.ts';
 import type { Queryable } from './queryable.ts';
 
 /** Constant SQL per aggregation; input only selects a key, it is never spliced. */
@@ -28,6 +28,11 @@ export interface MetricTableSpec {
   readonly table: string;
   /** SQL computing the bucket of column `ts` from interval parameter `$2::interval`. */
   readonly bucketSql: string;
+  /**
+   * Trusted constant name of the table's save function (saveFunctionSql, created by the backend's
+   * migrations). Without one, batches are sent as the INSERT … ON CONFLICT statement itself.
+   */
+  readonly saveFunction?: string;
 }
 
 export interface MetricRow {
@@ -38,36 +43,54 @@ export interface MetricRow {
 }
 
 /**
- * Columns as array literals for `unnest` (see pg-array.ts). Timestamps travel as epoch
- * milliseconds (cheaper to format and parse than ISO text; exact to the millisecond through
- * to_timestamp's microsecond rounding), and tag objects once per distinct value plus an index per
- * point, since a batch usually repeats a handful of tag sets thousands of times.
+ * Columns as array literals for `unnest` (see pg-array.ts), built in one pass. Timestamps travel as
+ * a base epoch in milliseconds (its own parameter) plus one offset per point: offsets within a
+ * batch are small integers, which format about ten times faster than 13-digit epochs, and
+ * base + offset is the same exact integer in float8, so to_timestamp gets the same value as before
+ * (exact to the millisecond through its microsecond rounding). Tag objects travel once per
+ * distinct value plus an index per point, since a batch usually repeats a handful of tag sets
+ * thousands of times; a run of points of one metric quotes its name once.
  */
-export function toColumns(points: readonly MetricPoint[]): [string, string, string, string, string] {
-  const epochMs: number[] = [];
-  const names: string[] = [];
-  const values: number[] = [];
-  const tagIndex: number[] = [];
+export function toColumns(points: readonly MetricPoint[]): [string, string, string, string, string, number] {
+  const baseMs = points.length === 0 ? 0 : (points[0] as MetricPoint).timestamp.getTime();
+  let offsets = '{';
+  let names = '{';
+  let values = '{';
+  let tagIndexes = '{';
+  let lastName: string | undefined;
+  let lastQuoted = '';
   const distinctTags = new Map<string, number>();
-  for (const point of points) {
-    epochMs.push(point.timestamp.getTime());
-    names.push(point.metricName);
-    values.push(point.value);
+  for (let i = 0; i < points.length; i++) {
+    const point = points[i] as MetricPoint;
+    const separator = i === 0 ? '' : ',';
+    offsets += separator + (point.timestamp.getTime() - baseMs);
+    if (point.metricName !== lastName) {
+      lastName = point.metricName;
+      lastQuoted = quoteArrayElement(lastName);
+    }
+    names += separator + lastQuoted;
+    values += separator + (Object.is(point.value, -0) ? '-0' : String(point.value));
     const tags = point.tags === undefined ? '{}' : JSON.stringify(point.tags);
     let index = distinctTags.get(tags);
     if (index === undefined) {
       index = distinctTags.size + 1; // PostgreSQL arrays are 1-based
       distinctTags.set(tags, index);
     }
-    tagIndex.push(index);
+    tagIndexes += separator + index;
   }
   return [
-    numberArrayLiteral(epochMs),
-    textArrayLiteral(names),
-    numberArrayLiteral(values),
+    `${offsets}}`,
+    `${names}}`,
+    `${values}}`,
     textArrayLiteral([...distinctTags.keys()]),
-    numberArrayLiteral(tagIndex),
+    `${tagIndexes}}`,
+    baseMs,
   ];
+}
+
+/** One element of a text array literal: double-quoted, `"` and `\` escaped (as textArrayLiteral). */
+function quoteArrayElement(text: string): string {
+  return `"${text.replace(/["\\]/g, '\\$&')}"`;
 }
 
 export function validateQuery(query: MetricQuery): { aggregateSql: string; intervalSql: string } {
@@ -98,22 +121,70 @@ export function prepareBatch(points: readonly MetricPoint[]): MetricPoint[] {
   return dedupeLastWins(validateMetricPoints(points));
 }
 
+/** `INSERT … SELECT unnest(…)` of toColumns' arrays, given how the six arrays are referred to. */
+function insertSql(spec: MetricTableSpec, args: readonly string[], onConflict: string): string {
+  const [offsets, names, values, tagSets, tagIndexes, baseMs] = args;
+  return `INSERT INTO ${spec.table} (ts, metric_name, value, tags)
+          SELECT to_timestamp((${baseMs} + p.offset_ms) / 1000.0), p.name, p.value, ${tagSets}[p.tag_index]
+            FROM unnest(${offsets}, ${names}, ${values}, ${tagIndexes}) AS p(offset_ms, name, value, tag_index)
+          ${onConflict}`;
+}
+
+const ON_CONFLICT =
+  'ON CONFLICT (metric_name, ts) DO UPDATE SET value = EXCLUDED.value, tags = EXCLUDED.tags';
+const PARAMETERS = ['$1::float8[]', '$2::text[]', '$3::float8[]', '$4::jsonb[]', '$5::int[]', '$6::float8'];
+
+/**
+ * The save function of a metric table: upserts one batch (toColumns' arrays), last write wins,
+ * atomically, in the one statement that calls it. Most batches are new points (ingestion appends),
+ * and a plain INSERT of them costs the server about a third less than INSERT … ON CONFLICT (no
+ * speculative insertion per row), so the plain INSERT runs first; only when it meets an existing
+ * key does the exception block undo it (a subtransaction: nothing of it remains) and run the
+ * upsert. The result is the upsert's either way, still one round trip per batch.
+ */
+export function saveFunctionSql(spec: MetricTableSpec & { readonly saveFunction: string }): string {
+  const args = ['p_offsets', 'p_names', 'p_values', 'p_tag_sets', 'p_tag_indexes', 'p_base_ms'];
+  return `CREATE OR REPLACE FUNCTION ${spec.saveFunction}(
+      p_offsets float8[], p_names text[], p_values float8[], p_tag_sets jsonb[], p_tag_indexes int[],
+      p_base_ms float8)
+    RETURNS bigint LANGUAGE plpgsql AS $save$
+    DECLARE
+      written bigint;
+    BEGIN
+      BEGIN
+        ${insertSql(spec, args, '')};
+        GET DIAGNOSTICS written = ROW_COUNT;
+      EXCEPTION WHEN unique_violation THEN
+        ${insertSql(spec, args, ON_CONFLICT)};
+        GET DIAGNOSTICS written = ROW_COUNT;
+      END;
+      RETURN written;
+    END
+    $save$`;
+}
+
+/** Upsert a validated, deduplicated batch in one statement (one round trip), last write wins. */
 export async function upsertMetrics(
   db: Queryable,
   spec: MetricTableSpec,
   batch: readonly MetricPoint[],
 ): Promise<number> {
   if (batch.length === 0) return 0;
-  const result = await db.query({
-    name: `${spec.table}_upsert`,
-    text: `INSERT INTO ${spec.table} (ts, metric_name, value, tags)
-           SELECT to_timestamp(p.epoch_ms / 1000.0), p.name, p.value, t.tags[p.tag_index]
-             FROM unnest($1::float8[], $2::text[], $3::float8[], $5::int[]) AS p(epoch_ms, name, value, tag_index),
-                  (SELECT $4::jsonb[] AS tags) AS t
-           ON CONFLICT (metric_name, ts) DO UPDATE SET value = EXCLUDED.value, tags = EXCLUDED.tags`,
-    values: toColumns(batch),
+  const values = toColumns(batch);
+  if (spec.saveFunction === undefined) {
+    const result = await db.query({
+      name: `${spec.table}_upsert`,
+      text: insertSql(spec, PARAMETERS, ON_CONFLICT),
+      values,
+    });
+    return result.rowCount ?? batch.length;
+  }
+  const result = await db.query<{ written: string }>({
+    name: `${spec.saveFunction}_call`,
+    text: `SELECT ${spec.saveFunction}(${PARAMETERS.join(', ')}) AS written`,
+    values,
   });
-  return result.rowCount ?? batch.length;
+  return Number(result.rows[0]?.written ?? batch.length);
 }
 
 export async function queryBuckets(
@@ -123,6 +194,8 @@ export async function queryBuckets(
 ): Promise<MetricBucket[]> {
   const { aggregateSql, intervalSql } = validateQuery(query);
   const result = await db.query<{ bucket: Date; value: number }>({
+    // One prepared statement per table and aggregation (the only parts spliced into the text).
+    name: `${spec.table}_buckets_${query.aggregation}`,
     text: `SELECT ${spec.bucketSql} AS bucket, ${aggregateSql} AS value
            FROM ${spec.table}
            WHERE metric_name = $1 AND ts >= $3 AND ts < $4

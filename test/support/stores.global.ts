@@ -18,7 +18,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const began = performance.now();
   const stores = await provisionStores(mode, kinds, log);
   try {
-    // CI must not silently skip suites: every requested store but TimescaleDB (not installable locally)
+    // CI must not silently skip suites: every requested store but TimescaleDB (not installed everywhere)
     // must be up, except in external mode where the user chooses by setting URLs.
     const missing = Object.entries(stores.unavailable).filter(
       ([kind]) => kind !== 'timescaledb' && mode !== 'external',

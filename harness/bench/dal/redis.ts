@@ -1,93 +1,120 @@
-// Micro-benchmark: a GET of a cached value through the CacheManager against raw ioredis `get`, in
-// one run, on one Redis. Each side has its own connection; rounds alternate the order of the two
-// tasks so neither always runs on a warmer machine, and the reported median is the median of the
-// per-round medians. The ratio is a measurement, never asserted.
+// bench:dal paths on Redis: cache reads and writes through the CacheManager against raw ioredis
+// doing the same work (the JSON encode/decode a raw caller also needs). Each side has its own
+// connection; the group works under a random key prefix, removed afterwards.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { Bench } from 'tinybench';
-import { median, medianUs, round2, type DalVsRawRow } from './bench-row.ts';
 import { CacheManager } from '../../../reference-dal/cache/cache-manager.ts';
 import { RedisCacheStore } from '../../../reference-dal/backends/redis/redis-cache-store.ts';
 import { parseStorageConfigs } from '../../../reference-dal/config/storage-config.ts';
+import { needUrl, type PathGroupSpec } from './path.ts';
 
-export interface RedisBenchOptions {
-  /** Time budget per task per round (default 500 ms). */
-  readonly timeMs?: number;
-  /** Rounds, alternating task order (default 7): short interleaved rounds resist a noisy shared machine. */
-  readonly rounds?: number;
-}
+// A small realistic entry: a detector record (≈110 bytes of JSON).
+const VALUE = {
+  id: 42,
+  name: 'isolation-forest',
+  parameters: { contamination: 0.05, trees: 100 },
+  active: true,
+};
+const TTL_MS = 600_000;
 
-export async function benchRedisCacheGet(
-  redisUrl: string,
-  options: RedisBenchOptions = {},
-): Promise<DalVsRawRow[]> {
-  const timeMs = options.timeMs ?? 500;
-  const rounds = options.rounds ?? 7;
-  const [config] = parseStorageConfigs([
-    { type: 'cache', backend: 'redis', url: redisUrl, timeoutMs: 5_000 },
-  ]);
-  if (!config) throw new Error('no cache config');
-  await using store = await RedisCacheStore.open(config);
-  await using cache = new CacheManager(store, { prefix: `dalbench-bench:${randomBytes(4).toString('hex')}` });
-  const raw = new Redis(redisUrl, { lazyConnect: true });
-  try {
+export const redisGroup: PathGroupSpec = {
+  name: 'redis',
+  needs: ['redis'],
+  async open(urls) {
+    const url = needUrl(urls, 'redis');
+    const [config] = parseStorageConfigs([{ type: 'cache', backend: 'redis', url, timeoutMs: 5_000 }]);
+    if (!config) throw new Error('no cache config');
+    const prefix = `dalbench-bench:${randomBytes(4).toString('hex')}`;
+    const store = await RedisCacheStore.open(config);
+    let sunk = 0;
+    const cache = new CacheManager(store, { prefix }, { ownsStore: true });
+    const behind = new CacheManager(
+      store,
+      {
+        prefix: `${prefix}-wb`,
+        writeBehind: {
+          sink: (writes) => {
+            sunk += writes.length;
+            return Promise.resolve();
+          },
+        },
+      },
+      { ownsStore: false },
+    );
+    const raw = new Redis(url, { lazyConnect: true });
     await raw.connect();
     const key = cache.key('bench', 'detector', 42);
-    // A small realistic entry: a detector record (≈110 bytes of JSON).
-    const value = {
-      id: 42,
-      name: 'isolation-forest',
-      parameters: { contamination: 0.05, trees: 100 },
-      active: true,
-    };
-    await cache.set(key, value, { ttlMs: 600_000 });
-    const rawKey = key; // the same entry: raw reads the envelope bytes, the DAL also decodes them
+    await cache.set(key, VALUE, { ttlMs: TTL_MS });
+    const writeKey = cache.key('bench', 'detector', 43);
+    const behindKey = behind.key('bench', 'detector', 44);
+    const rawWriteKey = `${prefix}:raw:43`;
     const loader = () => {
       throw new Error('the bench entry expired: getOrLoad reached its loader');
     };
-
-    const tasks = {
-      'CacheManager.get': async () => {
-        const found = await cache.get(key);
-        if (!found.hit) throw new Error('bench entry missing');
-      },
-      'CacheManager.getOrLoad (hit)': async () => {
-        await cache.getOrLoad(key, loader);
-      },
-      'ioredis.get': async () => {
-        if ((await raw.get(rawKey)) === null) throw new Error('bench entry missing');
-      },
-    } as const;
-    type Name = keyof typeof tasks;
-    const medians: Record<Name, number[]> = {
-      'CacheManager.get': [],
-      'CacheManager.getOrLoad (hit)': [],
-      'ioredis.get': [],
+    const rawGet = async () => {
+      const found = await raw.get(key);
+      if (found === null) throw new Error('bench entry missing');
+      JSON.parse(found);
     };
-    const names = Object.keys(tasks) as Name[];
-    for (let round = 0; round < rounds; round++) {
-      const bench = new Bench({ time: timeMs, warmup: true, throws: true });
-      const order = round % 2 === 0 ? names : [...names].reverse();
-      for (const name of order) bench.add(name, tasks[name]);
-      await bench.run();
-      for (const task of bench.tasks) medians[task.name as Name].push(medianUs(task));
-    }
-    const rawUs = median(medians['ioredis.get']);
-    const note = `sequential, one connection each (the DAL's with commandTimeout and no offline queue, raw with ioredis defaults), ${rounds} rounds × ${timeMs} ms per task, median of round medians; same ≈110-byte JSON entry, both sides read the same key`;
-    return (['CacheManager.get', 'CacheManager.getOrLoad (hit)'] as const).map((name) => {
-      const dalUs = median(medians[name]);
-      return {
-        name: `redis GET cached value: ${name} vs ioredis.get`,
-        dalMedianUs: round2(dalUs),
-        rawMedianUs: round2(rawUs),
-        ratio: round2(dalUs / rawUs),
-        target: '≤ 1.15',
-        met: dalUs / rawUs <= 1.15,
-        note,
-      };
-    });
-  } finally {
-    raw.disconnect();
-    await cache.invalidatePattern(cache.keys.everything());
-  }
-}
+    const rawSet = async () => {
+      await raw.set(rawWriteKey, JSON.stringify({ v: VALUE }), 'PX', TTL_MS);
+    };
+    const note =
+      'sequential, one connection each (the DAL with commandTimeout and no offline queue, raw with ioredis defaults); raw does the JSON encode/decode a caller needs; ≈110-byte entry';
+    return {
+      paths: [
+        {
+          id: 'redis.cache-get',
+          title: 'CacheManager.get vs ioredis GET + JSON.parse',
+          store: 'redis',
+          dal: async () => {
+            if (!(await cache.get(key)).hit) throw new Error('bench entry missing');
+          },
+          raw: rawGet,
+          note,
+        },
+        {
+          id: 'redis.get-or-load-hit',
+          title: 'CacheManager.getOrLoad (hit) vs ioredis GET + JSON.parse',
+          store: 'redis',
+          dal: async () => {
+            await cache.getOrLoad(key, loader);
+          },
+          raw: rawGet,
+          note,
+        },
+        {
+          id: 'redis.cache-set',
+          title: 'CacheManager.set vs ioredis SET PX + JSON.stringify',
+          store: 'redis',
+          dal: () => cache.set(writeKey, VALUE, { ttlMs: TTL_MS }),
+          raw: rawSet,
+          note,
+        },
+        {
+          id: 'redis.write-behind',
+          title: 'CacheManager.writeBehind (cache now, sink later) vs ioredis SET PX + JSON.stringify',
+          store: 'redis',
+          dal: async () => {
+            await behind.writeBehind(behindKey, VALUE, { ttlMs: TTL_MS });
+          },
+          raw: rawSet,
+          note: `${note}; the write-behind sink is an in-process counter (it received every write: checked on close), flushed every 100 ms in the background`,
+        },
+      ],
+      async [Symbol.asyncDispose]() {
+        try {
+          await behind.flush();
+          if (sunk === 0) throw new Error('write-behind bench: the sink received no write');
+          await cache.invalidatePattern(cache.keys.everything());
+          await behind.invalidatePattern(behind.keys.everything());
+          await raw.del(rawWriteKey);
+        } finally {
+          raw.disconnect();
+          await behind[Symbol.asyncDispose]();
+          await cache[Symbol.asyncDispose]();
+        }
+      },
+    };
+  },
+};

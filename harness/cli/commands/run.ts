@@ -65,6 +65,10 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
     .option('--shard <i/N>', 'run the i-th of N shares of the load (dal driver only)')
     .option('--repeat <n>', 'run each scenario N times, profiles interleaved A B A B …')
     .option(
+      '--scale <sizes>',
+      'data sizes to sweep, e.g. xs,s,m or 2.5 (× s): each scenario × profile at every size; results keyed scenario@size, crossover in the report',
+    )
+    .option(
       '--driver <driver>',
       'dal | http | both (http: through `dalbench serve` via autocannon, closed loop); each driver is judged on its own',
     )

@@ -51,15 +51,45 @@ function nonNegativeInt(field: string, value: unknown, max: number): number {
   return value;
 }
 
+/** The hot statements of one table, built once (a repository is built per transaction too). */
+function statementsOf(table: string) {
+  return {
+    create: {
+      name: `${table}_create`,
+      text: `INSERT INTO ${table} (id, version, created_at, updated_at, data)
+             SELECT $1, 1, now_ms, now_ms, $2::jsonb FROM (SELECT ${NOW_MS} AS now_ms) t
+             RETURNING ${COLUMNS}`,
+    },
+    get: { name: `${table}_get`, text: `SELECT ${COLUMNS} FROM ${table} WHERE id = $1` },
+    update: {
+      name: `${table}_update`,
+      text: `UPDATE ${table} SET data = $3::jsonb, version = version + 1, updated_at = ${NOW_MS}
+             WHERE id = $1 AND version = $2 RETURNING ${COLUMNS}`,
+    },
+    delete: {
+      name: `${table}_delete`,
+      text: `DELETE FROM ${table} WHERE id = $1 AND ($2::integer IS NULL OR version = $2) RETURNING id`,
+    },
+  } as const;
+}
+
+const STATEMENTS = {
+  detector: statementsOf(METADATA_TABLES.detector),
+  experiment: statementsOf(METADATA_TABLES.experiment),
+  model: statementsOf(METADATA_TABLES.model),
+} as const;
+
 export class PostgresEntityRepository<K extends EntityKind> implements EntityRepository<EntityDataByKind[K]> {
   readonly #db: Queryable;
   readonly #kind: K;
   readonly #table: string;
+  readonly #sql: ReturnType<typeof statementsOf>;
 
   constructor(db: Queryable, kind: K) {
     this.#db = db;
     this.#kind = kind;
     this.#table = METADATA_TABLES[kind];
+    this.#sql = STATEMENTS[kind];
   }
 
   async create(
@@ -69,10 +99,7 @@ export class PostgresEntityRepository<K extends EntityKind> implements EntityRep
     const parsed = parseEntityData(this.#kind, data);
     const id = options.id === undefined ? randomUUID() : parseEntityId(options.id, 'options.id');
     const result = await this.#db.query<EntityRow>({
-      name: `${this.#table}_create`,
-      text: `INSERT INTO ${this.#table} (id, version, created_at, updated_at, data)
-             SELECT $1, 1, now_ms, now_ms, $2::jsonb FROM (SELECT ${NOW_MS} AS now_ms) t
-             RETURNING ${COLUMNS}`,
+      ...this.#sql.create,
       values: [id, parsed.json],
     });
     return toEntity(result.rows[0] as EntityRow);
@@ -80,8 +107,7 @@ export class PostgresEntityRepository<K extends EntityKind> implements EntityRep
 
   async get(id: string): Promise<Entity<EntityDataByKind[K]> | undefined> {
     const result = await this.#db.query<EntityRow>({
-      name: `${this.#table}_get`,
-      text: `SELECT ${COLUMNS} FROM ${this.#table} WHERE id = $1`,
+      ...this.#sql.get,
       values: [parseEntityId(id)],
     });
     const row = result.rows[0];
@@ -97,9 +123,7 @@ export class PostgresEntityRepository<K extends EntityKind> implements EntityRep
     const expected = nonNegativeInt('expectedVersion', expectedVersion, 2 ** 31 - 1);
     const parsed = parseEntityData(this.#kind, data);
     const result = await this.#db.query<EntityRow>({
-      name: `${this.#table}_update`,
-      text: `UPDATE ${this.#table} SET data = $3::jsonb, version = version + 1, updated_at = ${NOW_MS}
-             WHERE id = $1 AND version = $2 RETURNING ${COLUMNS}`,
+      ...this.#sql.update,
       values: [key, expected, parsed.json],
     });
     const row = result.rows[0];
@@ -114,8 +138,7 @@ export class PostgresEntityRepository<K extends EntityKind> implements EntityRep
     const expected =
       expectedVersion === undefined ? null : nonNegativeInt('expectedVersion', expectedVersion, 2 ** 31 - 1);
     const result = await this.#db.query({
-      name: `${this.#table}_delete`,
-      text: `DELETE FROM ${this.#table} WHERE id = $1 AND ($2::integer IS NULL OR version = $2) RETURNING id`,
+      ...this.#sql.delete,
       values: [key, expected],
     });
     if ((result.rowCount ?? 0) > 0) return true;

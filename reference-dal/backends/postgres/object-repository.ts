@@ -37,6 +37,14 @@ interface InfoRow {
 }
 
 const INFO_COLUMNS = 'key, size, sha256, content_type, metadata, last_modified';
+// The hot statements, built once and prepared once per connection (by name).
+const PUT_SQL = `INSERT INTO dalbench_objects (key, body, size, sha256, content_type, metadata, last_modified)
+       VALUES ($1, $2, $3, $4, $5, $6, now())
+       ON CONFLICT (key) DO UPDATE SET body = EXCLUDED.body, size = EXCLUDED.size, sha256 = EXCLUDED.sha256,
+         content_type = EXCLUDED.content_type, metadata = EXCLUDED.metadata, last_modified = EXCLUDED.last_modified
+       RETURNING ${INFO_COLUMNS}`;
+const GET_SQL = `SELECT ${INFO_COLUMNS}, body FROM dalbench_objects WHERE key = $1`;
+const HEAD_SQL = `SELECT ${INFO_COLUMNS} FROM dalbench_objects WHERE key = $1`;
 
 export class PostgresObjectRepository implements ObjectRepository, AsyncDisposable {
   readonly #pool: pg.Pool;
@@ -78,22 +86,14 @@ export class PostgresObjectRepository implements ObjectRepository, AsyncDisposab
       );
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const result = await this.#query<InfoRow>(
-      `put ${key}`,
-      `INSERT INTO dalbench_objects (key, body, size, sha256, content_type, metadata, last_modified)
-       VALUES ($1, $2, $3, $4, $5, $6, now())
-       ON CONFLICT (key) DO UPDATE SET body = EXCLUDED.body, size = EXCLUDED.size, sha256 = EXCLUDED.sha256,
-         content_type = EXCLUDED.content_type, metadata = EXCLUDED.metadata, last_modified = EXCLUDED.last_modified
-       RETURNING ${INFO_COLUMNS}`,
-      [
-        key,
-        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-        bytes.byteLength,
-        sha256,
-        contentType,
-        metadata,
-      ],
-    );
+    const result = await this.#query<InfoRow>(`put ${key}`, 'dalbench_objects_put', PUT_SQL, [
+      key,
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      bytes.byteLength,
+      sha256,
+      contentType,
+      metadata,
+    ]);
     return toInfo(firstRow(result, key));
   }
 
@@ -101,7 +101,8 @@ export class PostgresObjectRepository implements ObjectRepository, AsyncDisposab
     validateObjectKey(key);
     const result = await this.#query<InfoRow & { body: Buffer }>(
       `get ${key}`,
-      `SELECT ${INFO_COLUMNS}, body FROM dalbench_objects WHERE key = $1`,
+      'dalbench_objects_get',
+      GET_SQL,
       [key],
     );
     const row = result.rows[0];
@@ -180,18 +181,19 @@ export class PostgresObjectRepository implements ObjectRepository, AsyncDisposab
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     validateObjectKey(key);
-    const result = await this.#query<InfoRow>(
-      `head ${key}`,
-      `SELECT ${INFO_COLUMNS} FROM dalbench_objects WHERE key = $1`,
-      [key],
-    );
+    const result = await this.#query<InfoRow>(`head ${key}`, 'dalbench_objects_head', HEAD_SQL, [key]);
     const row = result.rows[0];
     return row ? toInfo(row) : undefined;
   }
 
   async delete(key: string): Promise<boolean> {
     validateObjectKey(key);
-    const result = await this.#query(`delete ${key}`, 'DELETE FROM dalbench_objects WHERE key = $1', [key]);
+    const result = await this.#query(
+      `delete ${key}`,
+      'dalbench_objects_delete',
+      'DELETE FROM dalbench_objects WHERE key = $1',
+      [key],
+    );
     return result.rowCount === 1;
   }
 
@@ -203,6 +205,7 @@ export class PostgresObjectRepository implements ObjectRepository, AsyncDisposab
       throw new ValidationError('limit', 'must be an integer 1-100000');
     const result = await this.#query<InfoRow>(
       `list ${prefix}`,
+      undefined,
       `SELECT ${INFO_COLUMNS} FROM dalbench_objects WHERE starts_with(key, $1) ORDER BY key LIMIT $2`,
       [prefix, limit],
     );
@@ -221,7 +224,7 @@ export class PostgresObjectRepository implements ObjectRepository, AsyncDisposab
   }
 
   async health(): Promise<{ status: string }> {
-    await this.#query('health check', 'SELECT 1', []);
+    await this.#query('health check', undefined, 'SELECT 1', []);
     return { status: 'ok' };
   }
 
@@ -233,13 +236,15 @@ export class PostgresObjectRepository implements ObjectRepository, AsyncDisposab
     await this.close();
   }
 
+  /** `name` prepares the statement once per connection (hot paths; one fixed text per name). */
   async #query<R extends pg.QueryResultRow = pg.QueryResultRow>(
     what: string,
+    name: string | undefined,
     text: string,
     values: unknown[],
   ): Promise<pg.QueryResult<R>> {
     try {
-      return await this.#pool.query<R>(text, values);
+      return await this.#pool.query<R>({ name, text, values });
     } catch (error) {
       throw storeError('postgres', this.#url, what, error);
     }

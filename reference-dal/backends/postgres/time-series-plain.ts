@@ -13,15 +13,17 @@ import {
   prepareBatch,
   queryBuckets,
   readRows,
+  saveFunctionSql,
   upsertMetrics,
   type MetricTableSpec,
 } from '../../sql/metric-table.ts';
 import type { Queryable } from '../../sql/queryable.ts';
 
-export const PLAIN_METRIC_TABLE: MetricTableSpec = {
+export const PLAIN_METRIC_TABLE = {
   table: 'dal_metrics_plain',
+  saveFunction: 'dal_metrics_plain_save',
   bucketSql: `date_bin($2::interval, ts, TIMESTAMPTZ '2000-01-03 00:00:00+00')`,
-};
+} as const satisfies MetricTableSpec;
 
 const PLAIN_MIGRATIONS: readonly Migration[] = [
   {
@@ -34,6 +36,13 @@ const PLAIN_MIGRATIONS: readonly Migration[] = [
         value double precision NOT NULL,
         tags jsonb NOT NULL DEFAULT '{}'::jsonb,
         PRIMARY KEY (metric_name, ts))`);
+    },
+  },
+  {
+    version: 2,
+    description: 'save function: plain INSERT of a batch, the upsert only when a key exists',
+    async up(client) {
+      await client.query(saveFunctionSql(PLAIN_METRIC_TABLE));
     },
   },
 ];

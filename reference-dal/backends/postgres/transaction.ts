@@ -7,6 +7,7 @@ import type { StoreName } from '../../errors.ts';
 import type { TransactionalSession } from '../../ports/transactional.ts';
 import { storeError, watchCheckedOut } from '../../sql/pool.ts';
 import { queryableOf, storeErrorsFrom } from '../../sql/queryable.ts';
+import type { StatementNames } from '../../sql/statement-names.ts';
 import { createMetadataRepositories } from './metadata-repository.ts';
 
 export interface TransactionTarget {
@@ -14,6 +15,11 @@ export interface TransactionTarget {
   readonly url: string;
   /** Acquire a client (the caller may retry transient connect failures here). */
   connect(): Promise<pg.PoolClient>;
+  /**
+   * Names for the session's `query(sql, params)` texts, shared by the pool's connections, so a
+   * statement run in every transaction (the outbox event) is parsed once per connection.
+   */
+  readonly statements?: StatementNames;
 }
 
 export async function runInTransaction<T>(
@@ -34,7 +40,9 @@ export async function runInTransaction<T>(
     const session: TransactionalSession = {
       ...createMetadataRepositories(db),
       async query<R extends Record<string, unknown>>(sql: string, params: readonly unknown[] = []) {
-        const result = await db.query<R>({ text: sql, values: params });
+        // Only parameterised statements are prepared: a parameterless one is often DDL or a one-off.
+        const name = params.length > 0 ? target.statements?.nameFor(sql) : undefined;
+        const result = await db.query<R>({ text: sql, values: params, name });
         return { rows: result.rows, rowCount: result.rowCount ?? 0 };
       },
     };

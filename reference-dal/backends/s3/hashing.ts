@@ -1,27 +1,47 @@
-// SHA-256 while bytes flow: a pass-through that errors the stream with IntegrityError at the end
-// when the content does not match the hash stored with the object.
+// SHA-256 while bytes flow: a stream over an object's body that errors with IntegrityError at the
+// end when the content does not match the hash stored with the object.
 import { createHash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { IntegrityError } from '../../errors.ts';
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export function verifyingStream(expectedSha256: string, what: string): Transform {
+/**
+ * `source`'s chunks, hashed as they pass. The source is pulled one chunk per read, like a caller
+ * reading it directly would: no pipe in between whose small buffer would pause the source (and
+ * stall the server's send) after every chunk. Destroying the result destroys an unfinished source,
+ * so an abandoned read releases its connection; a source error errors the result.
+ */
+export function verifiedStream(source: Readable, expectedSha256: string, what: string): Readable {
   const hash = createHash('sha256');
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      hash.update(chunk);
-      callback(null, chunk);
+  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return new Readable({
+    read() {
+      chunks.next().then(
+        ({ done, value }) => {
+          if (this.destroyed) return;
+          if (!done) {
+            hash.update(value);
+            this.push(value);
+            return;
+          }
+          const actual = hash.digest('hex');
+          if (actual === expectedSha256) this.push(null);
+          else
+            this.destroy(
+              new IntegrityError(
+                `${what}: content SHA-256 ${actual} does not match stored ${expectedSha256}`,
+              ),
+            );
+        },
+        (error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))),
+      );
     },
-    flush(callback: TransformCallback) {
-      const actual = hash.digest('hex');
-      if (actual === expectedSha256) callback();
-      else
-        callback(
-          new IntegrityError(`${what}: content SHA-256 ${actual} does not match stored ${expectedSha256}`),
-        );
+    destroy(error, callback) {
+      if (!source.readableEnded) source.destroy();
+      callback(error);
     },
   });
 }

@@ -14,8 +14,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { StorageConfig } from '../../config/storage-config.ts';
 import { DalError, IntegrityError, StoreError, ValidationError } from '../../errors.ts';
 import {
@@ -28,7 +28,7 @@ import {
 } from '../../ports/object-keys.ts';
 import type { ObjectInfo, ObjectRepository, PutOptions } from '../../ports/objects.ts';
 import { parseS3Endpoint } from './endpoint.ts';
-import { sha256Hex, verifyingStream } from './hashing.ts';
+import { sha256Hex, verifiedStream } from './hashing.ts';
 import { readS3Options, type S3Options } from './options.ts';
 import { spool } from './spool.ts';
 
@@ -52,7 +52,13 @@ export class S3ObjectRepository implements ObjectRepository, AsyncDisposable {
       // Bucket in the path: local servers (S3Proxy, MinIO) have no wildcard DNS for bucket hosts.
       forcePathStyle: true,
       maxAttempts: config.retryAttempts + 1,
-      requestHandler: { requestTimeout: config.timeoutMs, connectionTimeout: config.timeoutMs },
+      // throwOnRequestTimeout: without it smithy only logs when requestTimeout passes, and a
+      // server that accepts but never answers holds the call forever.
+      requestHandler: {
+        requestTimeout: config.timeoutMs,
+        connectionTimeout: config.timeoutMs,
+        throwOnRequestTimeout: true,
+      },
     });
   }
 
@@ -104,14 +110,23 @@ export class S3ObjectRepository implements ObjectRepository, AsyncDisposable {
   async get(key: string): Promise<{ info: ObjectInfo; body: Uint8Array } | undefined> {
     const found = await this.#open(key);
     if (!found) return undefined;
+    // Hashed as the chunks arrive (while the rest is still on the wire), and a body that came in
+    // one chunk is returned as is instead of being copied by Buffer.concat.
+    const hash = createHash('sha256');
     const chunks: Buffer[] = [];
+    let size = 0;
     try {
-      for await (const chunk of found.source) chunks.push(chunk as Buffer);
+      for await (const chunk of found.source) {
+        const buffer = chunk as Buffer;
+        hash.update(buffer);
+        chunks.push(buffer);
+        size += buffer.length;
+      }
     } catch (error) {
       throw this.#wrap(`read ${key}`, error);
     }
-    const body = Buffer.concat(chunks);
-    const actual = sha256Hex(body);
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    const actual = hash.digest('hex');
     if (actual !== found.info.sha256) {
       throw new IntegrityError(
         `s3 object ${key}: content SHA-256 ${actual} does not match stored ${found.info.sha256}`,
@@ -123,10 +138,8 @@ export class S3ObjectRepository implements ObjectRepository, AsyncDisposable {
   async getStream(key: string): Promise<{ info: ObjectInfo; body: Readable } | undefined> {
     const found = await this.#open(key);
     if (!found) return undefined;
-    const verifier = verifyingStream(found.info.sha256, `s3 object ${key}`);
-    // pipeline forwards a source error into the verifier, so the caller's stream errors either way.
-    pipeline(found.source, verifier).catch(() => undefined);
-    return { info: found.info, body: verifier };
+    // A source error or a hash mismatch errors the caller's stream either way.
+    return { info: found.info, body: verifiedStream(found.source, found.info.sha256, `s3 object ${key}`) };
   }
 
   async #open(key: string): Promise<{ info: ObjectInfo; source: Readable } | undefined> {

@@ -1,0 +1,117 @@
+// bench:dal --check must catch a slowed path and pass a clean one, on a real Redis; and its verdict
+// rules (interval over rounds, net of a declared guarantee) hold on synthetic samples.
+import { describe, expect, it } from 'vitest';
+import { requireStore } from '../../../test/support/stores.ts';
+import { DalBenchArgsError, parseDalBenchArgs } from './cli-args.ts';
+import type { BenchPath } from './path.ts';
+import { redisGroup } from './redis.ts';
+import type { PathSamples } from './rounds.ts';
+import { runDalBench } from './run-dal-bench.ts';
+import { checkExitCode, judgePath } from './verdict.ts';
+
+const noop = () => Promise.resolve();
+const path = (extra: Partial<BenchPath> = {}): BenchPath => ({
+  id: 'g.p',
+  title: 'p',
+  store: 'redis',
+  dal: noop,
+  raw: noop,
+  note: '',
+  ...extra,
+});
+const samples = (dalUs: number[], rawUs: number[], extra: Partial<PathSamples> = {}): PathSamples => ({
+  path: path(),
+  dalUs,
+  rawUs,
+  guaranteeUs: [],
+  ...extra,
+});
+
+describe('bench:dal verdicts', () => {
+  it('is over only when the whole interval lies above the target', () => {
+    const over = judgePath(samples([130, 128, 131, 127, 129, 132], [100, 100, 100, 100, 100, 100]), {
+      seed: 1,
+    });
+    expect(over.status).toBe('over');
+    expect(over.interval[0]).toBeGreaterThan(1.1);
+    const within = judgePath(samples([101, 99, 102, 100, 98, 103], [100, 100, 100, 100, 100, 100]), {
+      seed: 1,
+    });
+    expect(within.status).toBe('within');
+    const straddles = judgePath(samples([100, 125, 104, 121, 108, 115], [100, 100, 100, 100, 100, 100]), {
+      seed: 1,
+    });
+    expect(straddles.status).toBe('unclear');
+    expect(checkExitCode([within, straddles])).toBe(0);
+    expect(checkExitCode([within, straddles, over])).toBe(1);
+  });
+
+  it('ratios are per round, so a round that was slow on both sides does not move them', () => {
+    const verdict = judgePath(samples([110, 220, 105, 330], [100, 200, 100, 300]), { seed: 2 });
+    expect(verdict.ratio).toBeCloseTo(1.1, 5);
+  });
+
+  it('judges a path net of its declared extra guarantee, and shows both', () => {
+    const guarded = judgePath(
+      {
+        ...samples([150, 151, 149, 150, 152, 148], [100, 100, 100, 100, 100, 100]),
+        path: path({ guarantee: { title: 'hash', task: noop } }),
+        guaranteeUs: [45, 46, 44, 45, 47, 43],
+      },
+      { seed: 3 },
+    );
+    expect(guarded.ratio).toBeCloseTo(1.5, 2);
+    expect(guarded.guarantee?.netRatio).toBeCloseTo(1.05, 2);
+    expect(guarded.status).toBe('within');
+  });
+
+  it('refuses fewer than two rounds', () => {
+    expect(() => judgePath(samples([1], [1]), { seed: 1 })).toThrow(/need ≥ 2/);
+  });
+});
+
+describe('bench:dal flags', () => {
+  it('names the flag and what was wrong', () => {
+    expect(() => parseDalBenchArgs(['--rounds', '1'], {})).toThrow(/--rounds "1": expected an integer ≥ 2/);
+    expect(() => parseDalBenchArgs(['--time-ms', 'x'], {})).toThrow(/--time-ms "x"/);
+    expect(() => parseDalBenchArgs(['--paths', 'a,,b'], {})).toThrow(/--paths "a,,b": empty entry/);
+    expect(() => parseDalBenchArgs(['--bogus'], {})).toThrow(DalBenchArgsError);
+    expect(() => parseDalBenchArgs(['--record', 'x', '--no-record'], {})).toThrow(/give one of them/);
+    expect(parseDalBenchArgs(['--check', '--paths', 'redis.', '--seed', '7'], {})).toMatchObject({
+      check: true,
+      select: ['redis.'],
+      seed: 7,
+      record: 'default',
+    });
+  });
+});
+
+describe('bench:dal --check on a real Redis', () => {
+  const run = (slowDalUs?: Record<string, number>) =>
+    runDalBench({
+      groups: [redisGroup],
+      urls: { redis: requireStore('redis').url },
+      select: ['redis.cache-get'],
+      rounds: 6,
+      timeMs: 80,
+      seed: 11,
+      ...(slowDalUs ? { slowDalUs } : {}),
+    });
+
+  it('catches a path slowed by a test-only delay, and passes the same path clean', async () => {
+    const slow = await run({ 'redis.cache-get': 150 });
+    expect(slow.verdicts.map((v) => v.id)).toEqual(['redis.cache-get']);
+    expect(slow.verdicts[0]?.status).toBe('over');
+    expect(checkExitCode(slow.verdicts)).toBe(1);
+
+    const clean = await run();
+    expect(clean.verdicts[0]?.status).not.toBe('over');
+    expect(checkExitCode(clean.verdicts)).toBe(0);
+  });
+
+  it('says which --paths matched nothing', async () => {
+    await expect(
+      runDalBench({ groups: [redisGroup], urls: {}, select: ['nope.'], rounds: 2, timeMs: 10, seed: 1 }),
+    ).rejects.toThrow(/--paths nope\.: no bench path matches \(groups: redis\)/);
+  });
+});

@@ -1,0 +1,48 @@
+// What bench:dal measures: a path is one DAL call beside the raw client call doing the same work on
+// the same store. A path group opens what its paths need (a scratch database, an index, a bucket)
+// and closes it afterwards, so the bench never touches a caller's data.
+import type { StoreKind } from '../../provision/provisioner.ts';
+
+/** The DAL may take at most 10 % longer than its raw client on any path (issue 13). */
+export const DEFAULT_MAX_RATIO = 1.1;
+
+export interface ExtraGuarantee {
+  /** What the DAL does that the raw call does not, e.g. "SHA-256 of 4 KiB (integrity check)". */
+  readonly title: string;
+  /** That work alone, measured in the same rounds; the path is judged net of it. */
+  readonly task: () => Promise<void> | void;
+}
+
+export interface BenchPath {
+  /** Stable id, used by `--paths`, the JSON record and run metadata: `<group>.<path>`. */
+  readonly id: string;
+  readonly title: string;
+  readonly store: StoreKind;
+  readonly dal: () => Promise<void>;
+  readonly raw: () => Promise<void>;
+  /** Judged against `dal / raw ≤ maxRatio` (default 1.10). */
+  readonly maxRatio?: number;
+  readonly guarantee?: ExtraGuarantee;
+  /** How both sides are set up (pool sizes, client settings, data size): printed under the table. */
+  readonly note: string;
+}
+
+export interface PathGroup extends AsyncDisposable {
+  readonly paths: readonly BenchPath[];
+}
+
+/** Store URLs a group is opened with (only the kinds it declares it needs are present). */
+export type StoreUrls = Readonly<Partial<Record<StoreKind, string>>>;
+
+export interface PathGroupSpec {
+  readonly name: string;
+  readonly needs: readonly StoreKind[];
+  open(urls: StoreUrls): Promise<PathGroup>;
+}
+
+/** Reads a URL the group declared in `needs` (present by construction; checked for a clear error). */
+export function needUrl(urls: StoreUrls, kind: StoreKind): string {
+  const url = urls[kind];
+  if (!url) throw new Error(`bench path group needs a ${kind} URL, none was given`);
+  return url;
+}

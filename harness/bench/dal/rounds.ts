@@ -1,0 +1,56 @@
+// Interleaved rounds: every round measures every path's DAL call, raw call (and extra guarantee)
+// back to back, in alternating order, so drift on a shared machine hits both sides of a ratio
+// alike. Each round contributes one median per side; verdicts are built from per-round ratios.
+import { Bench } from 'tinybench';
+import type { BenchPath } from './path.ts';
+import { medianUs } from './bench-row.ts';
+
+export interface RoundOptions {
+  readonly rounds: number;
+  /** Time per task per round. */
+  readonly timeMs: number;
+  /** Called before each path's round, e.g. to print progress. */
+  readonly onRound?: (round: number, path: BenchPath) => void;
+}
+
+export interface PathSamples {
+  readonly path: BenchPath;
+  /** Per-round medians in µs. */
+  readonly dalUs: number[];
+  readonly rawUs: number[];
+  readonly guaranteeUs: number[];
+}
+
+export async function measureRounds(
+  paths: readonly BenchPath[],
+  options: RoundOptions,
+): Promise<PathSamples[]> {
+  if (!(Number.isInteger(options.rounds) && options.rounds >= 2))
+    throw new RangeError(`rounds: expected an integer ≥ 2, got ${options.rounds}`);
+  if (!(options.timeMs > 0)) throw new RangeError(`timeMs: expected > 0, got ${options.timeMs}`);
+  const samples: PathSamples[] = paths.map((path) => ({ path, dalUs: [], rawUs: [], guaranteeUs: [] }));
+  for (let round = 0; round < options.rounds; round++) {
+    for (const sample of samples) {
+      options.onRound?.(round, sample.path);
+      const tasks: [string, () => Promise<void> | void][] = [
+        ['dal', sample.path.dal],
+        ['raw', sample.path.raw],
+      ];
+      if (sample.path.guarantee) tasks.push(['guarantee', sample.path.guarantee.task]);
+      const bench = new Bench({ time: options.timeMs, warmup: true, throws: true });
+      for (const [name, task] of round % 2 === 0 ? tasks : [...tasks].reverse()) bench.add(name, task);
+      try {
+        await bench.run();
+      } catch (error) {
+        throw new Error(`bench path ${sample.path.id} failed in round ${round + 1}`, { cause: error });
+      }
+      for (const task of bench.tasks) {
+        const us = medianUs(task);
+        if (task.name === 'dal') sample.dalUs.push(us);
+        else if (task.name === 'raw') sample.rawUs.push(us);
+        else sample.guaranteeUs.push(us);
+      }
+    }
+  }
+  return samples;
+}
