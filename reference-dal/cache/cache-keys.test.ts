@@ -41,4 +41,22 @@ describe('CacheKeys', () => {
     expect(keys.owns('dalbench:unitx:x')).toBe(false);
     expect(keys.owns('dalbench:unit')).toBe(false);
   });
+
+  it('accepts prefixes of one or many segments, and says what a bad one must look like', () => {
+    for (const good of ['a', 'dalbench', 'a:b:c', 'x_1.y-2:z']) expect(new CacheKeys(good).prefix).toBe(good);
+    expect(() => new CacheKeys('a*')).toThrow(
+      expect.objectContaining({
+        field: 'cache prefix',
+        message: 'cache prefix: "a*" must be ":"-separated segments of letters, digits, "_", "." or "-"',
+      }),
+    );
+  });
+
+  it('refuses an empty namespace in keys and patterns alike', () => {
+    expect(() => keys.key('')).toThrow('cache namespace: must not be empty');
+    expect(() => keys.pattern('')).toThrow(
+      expect.objectContaining({ field: 'cache namespace', message: 'cache namespace: must not be empty' }),
+    );
+    expect(() => keys.pattern('', ANY)).toThrow(ValidationError);
+  });
 });

@@ -125,7 +125,7 @@ export function prepareBatch(points: readonly MetricPoint[]): MetricPoint[] {
 function insertSql(spec: MetricTableSpec, args: readonly string[], onConflict: string): string {
   const [offsets, names, values, tagSets, tagIndexes, baseMs] = args;
   return `INSERT INTO ${spec.table} (ts, metric_name, value, tags)
-          SELECT to_timestamp((${baseMs} + p.offset_ms) / 1000.0), p.name, p.value, ${tagSets}[p.tag_index]
+          SELECT to_timestamp((${baseMs} + p.offset_ms) / 1000.0), p.name, p.value, (${tagSets})[p.tag_index]
             FROM unnest(${offsets}, ${names}, ${values}, ${tagIndexes}) AS p(offset_ms, name, value, tag_index)
           ${onConflict}`;
 }
