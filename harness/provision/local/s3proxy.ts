@@ -70,7 +70,18 @@ export async function startLocalS3Proxy(ctx: LocalContext): Promise<LocalStore> 
       const server = await ServerProcess.spawn({
         store: 's3',
         command: jdk.java,
-        args: ['-XX:-UsePerfData', `-Djava.io.tmpdir=${tmp}`, '-jar', jar, '--properties', properties],
+        args: [
+          '-XX:-UsePerfData',
+          `-Djava.io.tmpdir=${tmp}`,
+          '-Dfile.encoding=UTF-8',
+          '-jar',
+          jar,
+          '--properties',
+          properties,
+        ],
+        // Keys become file names: under a non-UTF-8 locale (an empty environment, a minimal CI image)
+        // the JVM cannot name a file "ü.bin" and S3Proxy answers 400 Bad Request to such keys.
+        env: utf8Locale(process.env),
         logFile,
         cwd: base,
       });
@@ -82,4 +93,10 @@ export async function startLocalS3Proxy(ctx: LocalContext): Promise<LocalStore> 
       };
     },
   );
+}
+
+/** The environment with a UTF-8 locale for the JVM, unless it already has one. */
+export function utf8Locale(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const current = env['LC_ALL'] || env['LC_CTYPE'] || env['LANG'] || '';
+  return /utf-?8/i.test(current) ? env : { ...env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' };
 }
