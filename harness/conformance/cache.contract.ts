@@ -227,13 +227,17 @@ export function cacheContract(backend: string, target: CacheContractTarget): voi
         const source = new Map([['1', 'old']]);
         let release!: () => void;
         const gate = new Promise<void>((resolve) => (release = resolve));
+        let readSource!: () => void;
+        const sourceRead = new Promise<void>((resolve) => (readSource = resolve));
         // The slow read sees the old row, then waits while the writer commits and invalidates.
+        // Ordered by a signal, not a sleep: on a loaded machine the cache miss can take longer than any fixed wait.
         const slow = cache.getOrLoad(key, async () => {
           const seen = source.get('1');
+          readSource();
           await gate;
           return seen;
         });
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sourceRead;
         source.set('1', 'new');
         await cache.invalidate([key]);
         release();
