@@ -77,6 +77,27 @@ export function decideReuse(wanted: DatasetIdentity, stored: StoredDatasetMarker
   return { action: 'reuse', reason: `dataset ${wanted.fingerprint.slice(0, 12)} already loaded` };
 }
 
+/**
+ * `decideReuse`, then — only for a reuse — whether the store still holds as many records as the
+ * marker recorded (something written since the load makes the dataset stale). `what` names them.
+ */
+export async function decideReuseCounted(
+  wanted: DatasetIdentity,
+  stored: (StoredDatasetMarker & { readonly records: number }) | undefined,
+  count: () => Promise<number>,
+  what: { readonly container: string; readonly records: string },
+): Promise<ReuseDecision> {
+  const decision = decideReuse(wanted, stored);
+  if (decision.action !== 'reuse' || !stored) return decision;
+  const found = await count();
+  return found === stored.records
+    ? decision
+    : {
+        action: 'reload',
+        reason: `${what.container} holds ${found} ${what.records}, the dataset ${stored.records}: written since loaded`,
+      };
+}
+
 /** The outcome every dataset loader returns. */
 export interface DatasetLoadResult {
   readonly action: 'reused' | 'loaded';

@@ -4,13 +4,13 @@
 // insert a caller without search would do, judged net of what the outbox adds (the event INSERT in
 // the same transaction, measured alone as the guarantee). Works in a scratch database it drops.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { ExperimentWriter } from '../../../reference-dal/consistency/experiment-writer.ts';
 import { assertJsonStorable, ENTITY_SCHEMAS } from '../../../reference-dal/domain/entities.ts';
-import { DataAccessLayer } from '../../../reference-dal/dal/data-access-layer.ts';
+import type { DataAccessLayer } from '../../../reference-dal/dal/data-access-layer.ts';
 import type { Experiment } from '../../../reference-dal/ports/transactional.ts';
-import { createTestDatabase } from '../../../test/support/databases.ts';
 import { needUrl, type PathGroupSpec } from './path.ts';
+import { openScratchDal } from './scratch-dal.ts';
 
 const EXPERIMENT: Experiment = {
   name: 'contamination sweep 42',
@@ -51,22 +51,8 @@ const searchDocument = (row: Row) => ({
 export const outboxGroup: PathGroupSpec = {
   name: 'outbox',
   needs: ['postgres'],
-  async open(urls) {
-    const scratch = await createTestDatabase(needUrl(urls, 'postgres'), 'bench_outbox');
-    let dal: DataAccessLayer | undefined;
-    let raw: pg.Pool | undefined;
-    try {
-      dal = await DataAccessLayer.initialize([
-        { type: 'transactional', backend: 'postgres', url: scratch.url, poolSize: 1 },
-      ]);
-      raw = new pg.Pool({ connectionString: scratch.url, max: 1 });
-      return await openPaths(dal, raw, scratch);
-    } catch (error) {
-      await raw?.end();
-      await dal?.close();
-      await scratch[Symbol.asyncDispose]();
-      throw error;
-    }
+  open(urls) {
+    return openScratchDal(needUrl(urls, 'postgres'), 'bench_outbox', ['transactional'], openPaths);
   },
 };
 

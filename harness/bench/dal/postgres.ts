@@ -4,12 +4,12 @@
 // database it creates and drops; the DAL is built as the profiles build it (default config:
 // retries, timeouts, circuit breaker on objects) except a pool of 1, the same as the raw side's.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { assertJsonStorable, ENTITY_SCHEMAS } from '../../../reference-dal/domain/entities.ts';
-import { DataAccessLayer } from '../../../reference-dal/dal/data-access-layer.ts';
+import type { DataAccessLayer } from '../../../reference-dal/dal/data-access-layer.ts';
 import type { Detector } from '../../../reference-dal/ports/transactional.ts';
-import { createTestDatabase } from '../../../test/support/databases.ts';
 import { needUrl, type PathGroupSpec } from './path.ts';
+import { openScratchDal } from './scratch-dal.ts';
 
 const DETECTOR: Detector = {
   name: 'isolation-forest-42',
@@ -58,23 +58,8 @@ const infoOf = (row: ObjectRow) => ({
 export const postgresGroup: PathGroupSpec = {
   name: 'postgres',
   needs: ['postgres'],
-  async open(urls) {
-    const scratch = await createTestDatabase(needUrl(urls, 'postgres'), 'bench_pg');
-    let dal: DataAccessLayer | undefined;
-    let raw: pg.Pool | undefined;
-    try {
-      dal = await DataAccessLayer.initialize([
-        { type: 'transactional', backend: 'postgres', url: scratch.url, poolSize: 1 },
-        { type: 'object', backend: 'postgres', url: scratch.url, poolSize: 1 },
-      ]);
-      raw = new pg.Pool({ connectionString: scratch.url, max: 1 });
-      return await openPaths(dal, raw, scratch);
-    } catch (error) {
-      await raw?.end();
-      await dal?.close();
-      await scratch[Symbol.asyncDispose]();
-      throw error;
-    }
+  open(urls) {
+    return openScratchDal(needUrl(urls, 'postgres'), 'bench_pg', ['transactional', 'object'], openPaths);
   },
 };
 

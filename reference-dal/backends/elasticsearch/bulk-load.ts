@@ -9,7 +9,7 @@ import type { BulkItem } from '../../ports/documents.ts';
 import { validateDocumentId } from '../../ports/document-input.ts';
 import { DOC_FIELD, INDEX_BODY } from './index-mapping.ts';
 import {
-  decideReuse,
+  decideReuseCounted,
   type DatasetIdentity,
   type DatasetLoadResult,
   type ReuseDecision,
@@ -225,15 +225,10 @@ export async function checkDocumentDataset(
   wanted: DatasetIdentity,
 ): Promise<ReuseDecision> {
   const marker = await readDocumentDatasetMarker(client, index);
-  const decision = decideReuse(wanted, marker);
-  if (decision.action !== 'reuse' || !marker) return decision;
-  const { count } = await client.count({ index });
-  return count === marker.records
-    ? decision
-    : {
-        action: 'reload',
-        reason: `index holds ${count} documents, the dataset ${marker.records}: written since loaded`,
-      };
+  return decideReuseCounted(wanted, marker, async () => (await client.count({ index })).count, {
+    container: 'index',
+    records: 'documents',
+  });
 }
 
 export interface DocumentDatasetSource {

@@ -17,6 +17,7 @@ import { queryableOf } from '../../sql/queryable.ts';
 import { TIMESCALE_METRIC_TABLE, TIMESCALE_NAMESPACE } from '../timescaledb/time-series-migrations.ts';
 import {
   decideReuse,
+  decideReuseCounted,
   type DatasetIdentity,
   type DatasetLoadResult,
   type ReuseDecision,
@@ -210,16 +211,12 @@ export async function checkMetricDataset(
   options: { verifyCount?: boolean } = {},
 ): Promise<ReuseDecision> {
   const marker = await readMetricDatasetMarker(db, target);
-  const decision = decideReuse(wanted, marker);
-  if (decision.action !== 'reuse' || options.verifyCount === false || !marker) return decision;
-  const count = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${target.table}`);
-  const rows = Number(count.rows[0]?.n ?? 0);
-  return rows === marker.records
-    ? decision
-    : {
-        action: 'reload',
-        reason: `table holds ${rows} rows, the dataset ${marker.records}: written since loaded`,
-      };
+  if (options.verifyCount === false) return decideReuse(wanted, marker);
+  const count = async () => {
+    const result = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${target.table}`);
+    return Number(result.rows[0]?.n ?? 0);
+  };
+  return decideReuseCounted(wanted, marker, count, { container: 'table', records: 'rows' });
 }
 
 export interface MetricDatasetSource {

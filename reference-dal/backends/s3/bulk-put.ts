@@ -7,7 +7,7 @@ import { StoreError, ValidationError } from '../../errors.ts';
 import { validateObjectPrefix } from '../../ports/object-keys.ts';
 import type { S3ObjectRepository } from './object-repository.ts';
 import {
-  decideReuse,
+  decideReuseCounted,
   type DatasetIdentity,
   type DatasetLoadResult,
   type ReuseDecision,
@@ -151,17 +151,9 @@ export async function checkObjectDataset(
 ): Promise<ReuseDecision> {
   checkPrefix(prefix);
   const marker = await readObjectDatasetMarker(repository, prefix);
-  const decision = decideReuse(wanted, marker);
-  if (decision.action !== 'reuse' || !marker) return decision;
-  const objects = (await listKeys(repository, prefix)).filter(
-    (k) => k !== `${prefix}${DATASET_MARKER_KEY}`,
-  ).length;
-  return objects === marker.records
-    ? decision
-    : {
-        action: 'reload',
-        reason: `prefix holds ${objects} objects, the dataset ${marker.records}: written since loaded`,
-      };
+  const count = async () =>
+    (await listKeys(repository, prefix)).filter((k) => k !== `${prefix}${DATASET_MARKER_KEY}`).length;
+  return decideReuseCounted(wanted, marker, count, { container: 'prefix', records: 'objects' });
 }
 
 export interface ObjectDatasetSource {
