@@ -1,10 +1,101 @@
 // @ts-check
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+// Module boundaries: DESIGN.md, Architecture, "Dependency rules, enforced by lint". Imports are
+// relative ('../../reference-dal/backends/redis/…'), so every pattern is a regex over the import string:
+// `(\.\./)+` climbs any depth, then the folder is named from the root or from its parent (a file in
+// reference-dal/ reaches backends/ as '../backends/'). A folder that does not exist at the climbed-to
+// level cannot be imported anyway, so the regexes need not know each file's depth.
+// Tests (*.test.ts) are exempt: they wire real stores and shared test support by design.
+const UP = String.raw`^(?:\./)?(?:\.\./)+`;
+const END = String.raw`(?:/|$)`;
+
+/** @param {string} regex @param {string} message */
+const forbid = (regex, message) => ({ regex, message });
+const HARNESS_OR_BEYOND = forbid(
+  `${UP}(?:harness|scenarios|test)${END}`,
+  'reference-dal never imports harness/, scenarios/ or test/ (DESIGN.md, Architecture): the DAL knows nothing of what measures it.',
+);
+/** @param {string} who */
+const CONCRETE_BACKEND = (who) =>
+  forbid(
+    `${UP}(?:reference-dal/)?backends${END}`,
+    `${who}: no concrete backend (DESIGN.md, Architecture): depend on reference-dal/ports; profiles wire backends.`,
+  );
+const WORKLOAD = forbid(
+  `${UP}(?:harness/)?workload${END}`,
+  'report/ and budgets/ never import harness/workload (DESIGN.md, Architecture): they read results, not the runner.',
+);
+const TEST_SUPPORT = forbid(
+  `${UP}test${END}`,
+  'benches never import test support (DESIGN.md, Architecture): move the helper out of test/ (e.g. harness/provision/).',
+);
+const BACKEND_NAMES = readdirSync(new URL('./reference-dal/backends', import.meta.url), {
+  withFileTypes: true,
+})
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+/** @param {string} own */
+const OTHER_BACKENDS = (own) =>
+  forbid(
+    `${UP}(?:(?:reference-dal/)?backends/)?(?:${BACKEND_NAMES.filter((name) => name !== own).join('|')})${END}`,
+    `backends never import each other (DESIGN.md, Architecture): ${own} shares code through reference-dal/sql, ports or config.`,
+  );
+
+/**
+ * Who may not import what. `except` is a subfolder the boundary does not cover. The harness rule is
+ * the Architecture's "the harness knows the DAL only through its ports, never a concrete backend";
+ * benches are the exception: they measure a backend against the raw driver on purpose.
+ * @type {{ folders: string[], except?: string[], patterns: { regex: string, message: string }[] }[]}
+ */
+const BOUNDARIES = [
+  { folders: ['reference-dal'], patterns: [HARNESS_OR_BEYOND] },
+  {
+    folders: ['reference-dal/cache', 'reference-dal/consistency'],
+    patterns: [CONCRETE_BACKEND('reference-dal/cache and reference-dal/consistency')],
+  },
+  ...BACKEND_NAMES.map((name) => ({
+    folders: [`reference-dal/backends/${name}`],
+    patterns: [OTHER_BACKENDS(name)],
+  })),
+  { folders: ['harness'], except: ['harness/bench'], patterns: [CONCRETE_BACKEND('harness')] },
+  { folders: ['harness/workload'], patterns: [CONCRETE_BACKEND('harness/workload')] },
+  { folders: ['harness/report', 'harness/budgets'], patterns: [WORKLOAD] },
+  { folders: ['harness/bench'], patterns: [TEST_SUPPORT] },
+];
+
+/**
+ * One config block per folder, shallow to deep. A later block replaces an earlier one's options for
+ * the same rule, so each block carries every boundary that covers its folder (ancestors included).
+ */
+function boundaryBlocks() {
+  /** @param {string} folder @param {string} scope */
+  const within = (folder, scope) => folder === scope || folder.startsWith(`${scope}/`);
+  const folders = [...new Set(BOUNDARIES.flatMap((b) => [...b.folders, ...(b.except ?? [])]))].sort(
+    (a, b) => a.split('/').length - b.split('/').length,
+  );
+  return folders.map((folder) => {
+    const patterns = BOUNDARIES.filter(
+      (b) =>
+        b.folders.some((scope) => within(folder, scope)) &&
+        !(b.except ?? []).some((scope) => within(folder, scope)),
+    ).flatMap((b) => b.patterns);
+    // Same regex from two boundaries (harness and harness/workload): the more specific message wins.
+    const unique = [...new Map(patterns.map((p) => [p.regex, p])).values()];
+    return {
+      files: [`${folder}/**`],
+      ignores: ['**/*.test.ts'],
+      rules: { 'no-restricted-imports': ['error', { patterns: unique }] },
+    };
+  });
+}
+
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'reports/**', '.cache/**'] },
+  // dist/: npm run build's output (git-ignored), compiled from the sources linted here.
+  { ignores: ['node_modules/**', 'reports/**', '.cache/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -37,4 +128,5 @@ export default tseslint.config(
     files: ['**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
   },
+  ...boundaryBlocks(),
 );

@@ -14,9 +14,10 @@ import { strykerPlugins as vitestRunnerPlugins } from '@stryker-mutator/vitest-r
 /** @type {Record<string, Scope>} */
 const SCOPES = {
   cache: {
-    mutate: ['reference-dal/cache/**/*.ts'],
+    mutate: ['reference-dal/cache/**/*.ts', 'reference-dal/profiles/open-cache-manager.ts'],
     tests: [
       'reference-dal/cache/**/*.test.ts',
+      'reference-dal/profiles/open-cache-manager.test.ts',
       'harness/conformance/cache.test.ts',
       'test/conformance/cache-*.test.ts',
     ],

@@ -15,7 +15,9 @@ import { runDalBench } from './dal/run-dal-bench.ts';
 import { formatVerdictTable } from './dal/table.ts';
 import { checkExitCode, type PathVerdict } from './dal/verdict.ts';
 
-const kinds: StoreKind[] = ['postgres', 'redis', 'elasticsearch', 's3'];
+// TimescaleDB where it can come up (installed for local PostgreSQL, the docker image, or
+// DALBENCH_TIMESCALE_URL): the time-series paths measure it beside the PostgreSQL layouts.
+const kinds: StoreKind[] = ['postgres', 'timescaledb', 'redis', 'elasticsearch', 's3'];
 
 async function main(): Promise<number> {
   let args;

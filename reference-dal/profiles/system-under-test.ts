@@ -7,7 +7,7 @@ import { ElasticsearchDocumentRepository } from '../backends/elasticsearch/docum
 import { S3ObjectRepository } from '../backends/s3/object-repository.ts';
 import type { CacheManager } from '../cache/cache-manager.ts';
 import type { CacheManagerOptionsInput } from '../cache/cache-options.ts';
-import { openCacheManager } from '../cache/open-cache-manager.ts';
+import { openCacheManager } from './open-cache-manager.ts';
 import { RedisAtomicWrites, withAtomicWrites } from '../cache/redis-atomic-writes.ts';
 import type { Backend, StorageConfig, StorageType } from '../config/storage-config.ts';
 import { ExperimentWriter } from '../consistency/experiment-writer.ts';

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createKeyChooser, keyDistributionSchema } from '../../harness/workload/distributions.ts';
 import { Rng } from '../../harness/workload/random.ts';
-import { openCacheManager } from '../../reference-dal/cache/open-cache-manager.ts';
+import { openCacheManager } from '../../reference-dal/profiles/open-cache-manager.ts';
 import { defaultBackendFactories } from '../../reference-dal/dal/backend-factories.ts';
 import { DataAccessLayer } from '../../reference-dal/dal/data-access-layer.ts';
 import { withAtomicCacheWrites } from '../../reference-dal/profiles/system-under-test.ts';

@@ -4,13 +4,14 @@
 // insert a caller without search would do, judged net of what the outbox adds (the event INSERT in
 // the same transaction, measured alone as the guarantee). Works in a scratch database it drops.
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
+import pg from 'pg';
 import { ExperimentWriter } from '../../../reference-dal/consistency/experiment-writer.ts';
 import { assertJsonStorable, ENTITY_SCHEMAS } from '../../../reference-dal/domain/entities.ts';
 import type { DataAccessLayer } from '../../../reference-dal/dal/data-access-layer.ts';
 import type { Experiment } from '../../../reference-dal/ports/transactional.ts';
 import { needUrl, type PathGroupSpec } from './path.ts';
-import { openScratchDal } from './scratch-dal.ts';
+import type { ScratchDatabase } from '../../provision/scratch-database.ts';
+import { DAL_POOL_SETTINGS, openScratchDal } from './scratch-dal.ts';
 
 const EXPERIMENT: Experiment = {
   name: 'contamination sweep 42',
@@ -59,7 +60,7 @@ export const outboxGroup: PathGroupSpec = {
 async function openPaths(
   dal: DataAccessLayer,
   raw: pg.Pool,
-  scratch: AsyncDisposable,
+  scratch: ScratchDatabase,
 ): ReturnType<PathGroupSpec['open']> {
   const local = dal;
   const writer = new ExperimentWriter((fn) => local.session('transactional', fn));
@@ -76,8 +77,11 @@ async function openPaths(
   let rawVersion = rawUpdated.version;
 
   /** BEGIN, `write` (row statement, then its event), COMMIT; ROLLBACK on failure: what a raw caller writes. */
-  const rawTransaction = async (write: (client: pg.PoolClient) => Promise<Row | undefined>) => {
-    const client = await raw.connect();
+  const rawTransaction = async (
+    write: (client: pg.PoolClient) => Promise<Row | undefined>,
+    pool: pg.Pool = raw,
+  ) => {
+    const client = await pool.connect();
     try {
       await client.query('BEGIN');
       try {
@@ -114,9 +118,11 @@ async function openPaths(
   const dalCreate = async () => {
     await writer.create(EXPERIMENT);
   };
-  const note =
-    'sequential, scratch database, pool of 1 each; DAL with its default config (3 retries on transient connect errors, 30 s statement/query timeouts), raw pg.Pool with defaults (no timeouts: each of the DAL’s statement_timeout, query_timeout and connection timeout measured +4–8 % on a raw four-statement transaction in an A/B on this VM, a cost the raw side is spared) and named (prepared) statements for the row and the event; both build the same search document as the event payload';
+  const note = `sequential, scratch database, pool of 1 each; DAL with its default config (3 retries on transient connect errors); ${DAL_POOL_SETTINGS}; raw uses named (prepared) statements for the row and the event; both build the same search document as the event payload`;
 
+  // pg.Pool with its defaults (no timeouts), only for the row that prices the DAL's pool settings;
+  // made last, so a failed setup above leaves nothing open.
+  const defaultsPool = new pg.Pool({ connectionString: scratch.url, max: 1 });
   return {
     paths: [
       {
@@ -181,9 +187,22 @@ async function openPaths(
         },
         note: `${note}; a different claim from create-vs-raw-tx: the raw side writes the row alone in one round trip; the DAL is judged net of what the outbox adds (three round trips: BEGIN, the event, COMMIT — measured raw as the guarantee)`,
       },
+      {
+        id: 'outbox.pool-settings',
+        title: 'the DAL’s pool settings vs pg.Pool defaults: the same raw BEGIN/INSERT/INSERT/COMMIT on both',
+        store: 'postgres',
+        dal: async () => {
+          await rawTransaction((client) => rawCreateRow(client));
+        },
+        raw: async () => {
+          await rawTransaction((client) => rawCreateRow(client), defaultsPool);
+        },
+        note: 'what the timeouts the DAL (and, above, the raw side) runs with cost: no DAL code on either side, a pool with 30 s statement_timeout, query_timeout and connection timeout (a JS timer per query and per checkout, a server timer per statement) against one without; the price of calls that cannot hang, shown on its own so the paths above compare code',
+      },
     ],
     async [Symbol.asyncDispose]() {
       try {
+        await defaultsPool.end();
         await raw.end();
         await dal.close();
       } finally {

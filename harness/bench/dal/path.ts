@@ -37,7 +37,10 @@ export type StoreUrls = Readonly<Partial<Record<StoreKind, string>>>;
 export interface PathGroupSpec {
   readonly name: string;
   readonly needs: readonly StoreKind[];
-  open(urls: StoreUrls): Promise<PathGroup>;
+  /** Stores the group measures too when they are up (e.g. TimescaleDB beside PostgreSQL). */
+  readonly wants?: readonly StoreKind[];
+  /** `unavailable` says why a wanted store is missing, for the group's notes. */
+  open(urls: StoreUrls, unavailable: Readonly<Partial<Record<StoreKind, string>>>): Promise<PathGroup>;
 }
 
 /** Reads a URL the group declared in `needs` (present by construction; checked for a clear error). */

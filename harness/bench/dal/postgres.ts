@@ -9,7 +9,7 @@ import { assertJsonStorable, ENTITY_SCHEMAS } from '../../../reference-dal/domai
 import type { DataAccessLayer } from '../../../reference-dal/dal/data-access-layer.ts';
 import type { Detector } from '../../../reference-dal/ports/transactional.ts';
 import { needUrl, type PathGroupSpec } from './path.ts';
-import { openScratchDal } from './scratch-dal.ts';
+import { DAL_POOL_SETTINGS, openScratchDal } from './scratch-dal.ts';
 
 const DETECTOR: Detector = {
   name: 'isolation-forest-42',
@@ -99,8 +99,7 @@ async function openPaths(
       createHash('sha256').update(body).digest('hex');
     },
   };
-  const note =
-    'sequential, scratch database, pool of 1 each; DAL with its default config (3 retries on transient errors, 30 s statement/query timeouts, circuit breaker on objects), raw pg.Pool with defaults (no timeouts: the DAL’s statement_timeout, query_timeout and connection timeout each measured a few % per statement in an A/B of raw pools on this VM, a cost the raw side is spared) and a named (prepared) statement; raw maps the row to the same result shape';
+  const note = `sequential, scratch database, pool of 1 each; DAL with its default config (3 retries on transient errors, circuit breaker on objects); ${DAL_POOL_SETTINGS}; raw sends a named (prepared) statement and maps the row to the same result shape`;
 
   return {
     paths: [

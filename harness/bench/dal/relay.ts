@@ -11,7 +11,7 @@ import {
 } from '../../../reference-dal/consistency/experiment-writer.ts';
 import { OutboxRelay, type RunInTransaction } from '../../../reference-dal/consistency/relay.ts';
 import { DataAccessLayer } from '../../../reference-dal/dal/data-access-layer.ts';
-import { createTestDatabase } from '../../../test/support/databases.ts';
+import { createScratchDatabase } from '../../provision/scratch-database.ts';
 
 export interface RelayBenchResult {
   readonly backlog: number;
@@ -28,7 +28,7 @@ export async function benchOutboxRelay(
 ): Promise<RelayBenchResult> {
   const backlog = options.backlog ?? 20_000;
   const lagSamples = options.lagSamples ?? 40;
-  await using db = await createTestDatabase(postgresUrl, 'relay_bench');
+  await using db = await createScratchDatabase(postgresUrl, 'relay_bench');
   await using dal = await DataAccessLayer.initialize([
     { type: 'transactional', backend: 'postgres', url: db.url },
   ]);

@@ -5,6 +5,10 @@ import { Bench } from 'tinybench';
 import type { BenchPath } from './path.ts';
 import { medianUs } from './bench-row.ts';
 
+/** Fewest calls per side per round: enough for a stable median of a slow path. */
+export const MIN_ITERATIONS = 8;
+const WARMUP_ITERATIONS = 4;
+
 export interface RoundOptions {
   readonly rounds: number;
   /** Time per task per round. */
@@ -37,7 +41,16 @@ export async function measureRounds(
         ['raw', sample.path.raw],
       ];
       if (sample.path.guarantee) tasks.push(['guarantee', sample.path.guarantee.task]);
-      const bench = new Bench({ time: options.timeMs, warmup: true, throws: true });
+      const bench = new Bench({
+        time: options.timeMs,
+        // tinybench's defaults (≥ 64 iterations, ≥ 16 warmup) made a 9 MiB multipart path take
+        // seconds per side per round; a round needs a median, the rounds give the spread.
+        iterations: MIN_ITERATIONS,
+        warmup: true,
+        warmupIterations: WARMUP_ITERATIONS,
+        warmupTime: Math.min(100, options.timeMs / 3),
+        throws: true,
+      });
       for (const [name, task] of round % 2 === 0 ? tasks : [...tasks].reverse()) bench.add(name, task);
       try {
         await bench.run();

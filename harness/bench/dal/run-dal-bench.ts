@@ -69,8 +69,13 @@ async function measureOpened(
       continue;
     }
     log(`opening ${group.name} …`);
-    const urls = Object.fromEntries(group.needs.map((kind) => [kind, options.urls[kind]]));
-    const handle = await group.open(urls);
+    const urls = Object.fromEntries(
+      [...group.needs, ...(group.wants ?? [])].flatMap((kind) => {
+        const url = options.urls[kind];
+        return url ? [[kind, url]] : [];
+      }),
+    );
+    const handle = await group.open(urls, options.unavailable ?? {});
     opened.push(handle);
     for (const path of handle.paths) {
       if (!path.id.startsWith(`${group.name}.`))

@@ -1,25 +1,30 @@
-// A PostgreSQL bench group's setup: a scratch database, the DAL over it and a raw pool of the same
-// size; on a failed open everything made so far is closed again. The paths own them afterwards.
-import pg from 'pg';
-import type { StorageConfigInput } from '../../../reference-dal/config/storage-config.ts';
+// A PostgreSQL bench group's setup: a scratch database, the DAL over it and a raw pool with the
+// DAL's own pool settings; on a failed open everything made so far is closed again. The paths own
+// them afterwards.
+import type pg from 'pg';
+import {
+  parseStorageConfigs,
+  type StorageConfigInput,
+} from '../../../reference-dal/config/storage-config.ts';
 import { DataAccessLayer } from '../../../reference-dal/dal/data-access-layer.ts';
-import { createTestDatabase } from '../../../test/support/databases.ts';
+import { createPool } from '../../../reference-dal/sql/pool.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../../provision/scratch-database.ts';
 import type { PathGroup } from './path.ts';
 
 export async function openScratchDal(
   serverUrl: string,
   label: string,
   types: readonly StorageConfigInput['type'][],
-  openPaths: (dal: DataAccessLayer, raw: pg.Pool, scratch: AsyncDisposable) => Promise<PathGroup>,
+  openPaths: (dal: DataAccessLayer, raw: pg.Pool, scratch: ScratchDatabase) => Promise<PathGroup>,
 ): Promise<PathGroup> {
-  const scratch = await createTestDatabase(serverUrl, label);
+  const scratch = await createScratchDatabase(serverUrl, label);
   let dal: DataAccessLayer | undefined;
   let raw: pg.Pool | undefined;
   try {
     dal = await DataAccessLayer.initialize(
       types.map((type) => ({ type, backend: 'postgres', url: scratch.url, poolSize: 1 })),
     );
-    raw = new pg.Pool({ connectionString: scratch.url, max: 1 });
+    raw = rawPoolLikeDal(scratch.url);
     return await openPaths(dal, raw, scratch);
   } catch (error) {
     await raw?.end();
@@ -27,4 +32,19 @@ export async function openScratchDal(
     await scratch[Symbol.asyncDispose]();
     throw error;
   }
+}
+
+/** What the DAL's pools are given by default (timeouts, idle handling), as the config is read. */
+export const DAL_POOL_SETTINGS =
+  'the DAL’s own pg.Pool settings on both sides (30 s statement_timeout, query_timeout and connection timeout): the raw client configured as the DAL configures it';
+
+/**
+ * A raw pg.Pool of 1 built by the DAL's own pool factory from a default config: the raw side gets
+ * the same client settings (timeouts above all), so a path compares the DAL's code, not two client
+ * configurations. What those settings cost is its own row (outbox.pool-settings).
+ */
+export function rawPoolLikeDal(url: string): pg.Pool {
+  const [config] = parseStorageConfigs([{ type: 'transactional', backend: 'postgres', url, poolSize: 1 }]);
+  if (!config) throw new Error('no storage config parsed for the raw pool');
+  return createPool(config, 'postgres');
 }

@@ -2,22 +2,26 @@
 // raw inserts of the same rows (an `unnest` upsert, and COPY via pg-copy-streams), and the bucketed
 // range query the metrics-query scenario runs against the same SQL sent raw, on every backend a
 // profile uses: partitioned PostgreSQL (polyglot without TimescaleDB), the plain table
-// (single-postgres) and TimescaleDB when DALBENCH_TIMESCALE_URL names a reachable server (bench:dal
-// provisions no TimescaleDB itself). Works in scratch databases it creates and drops.
+// (single-postgres) and TimescaleDB when the run's stores have it (installed for the local
+// PostgreSQL, docker, or DALBENCH_TIMESCALE_URL). Works in scratch databases it creates and drops.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataAccessLayer } from '../../../reference-dal/dal/data-access-layer.ts';
 import { redactUrl } from '../../../reference-dal/errors.ts';
-import { prepareBatch } from '../../../reference-dal/sql/metric-table.ts';
+import { prepareBatch, type MetricTableSpec } from '../../../reference-dal/sql/metric-table.ts';
+import { POSTGRES_METRIC_TABLE } from '../../../reference-dal/backends/postgres/time-series-migrations.ts';
+import { PLAIN_METRIC_TABLE } from '../../../reference-dal/backends/postgres/time-series-plain.ts';
+import { TIMESCALE_METRIC_TABLE } from '../../../reference-dal/backends/timescaledb/time-series-migrations.ts';
 import {
   INTERVALS,
   type MetricPoint,
   type TimeSeriesRepository,
 } from '../../../reference-dal/ports/time-series.ts';
-import { createTestDatabase } from '../../../test/support/databases.ts';
+import { createScratchDatabase } from '../../provision/scratch-database.ts';
 import { needUrl, type BenchPath, type PathGroupSpec } from './path.ts';
+import { DAL_POOL_SETTINGS, rawPoolLikeDal } from './scratch-dal.ts';
 
 const BATCH = 5_000;
 const SERIES_POINTS = 30_000;
@@ -32,9 +36,8 @@ interface Backend {
   /** Path id segment and title words. */
   readonly name: string;
   readonly title: string;
-  readonly table: string;
-  /** The backend's bucket expression over `ts` with the interval as `$2`. */
-  readonly bucketSql: string;
+  /** The backend's own table and bucket expression (`$2` the interval): the raw side sends the same SQL. */
+  readonly spec: MetricTableSpec;
   readonly config: Record<string, unknown>;
   readonly url: string;
 }
@@ -42,7 +45,8 @@ interface Backend {
 export const timeSeriesGroup: PathGroupSpec = {
   name: 'time-series',
   needs: ['postgres'],
-  async open(urls) {
+  wants: ['timescaledb'],
+  async open(urls, unavailable) {
     // Closed in reverse order (no AsyncDisposableStack: Node 20 lacks it).
     const disposables: AsyncDisposable[] = [];
     const use = <T extends AsyncDisposable>(resource: T): T => {
@@ -61,39 +65,36 @@ export const timeSeriesGroup: PathGroupSpec = {
       if (errors.length > 0) throw new AggregateError(errors, 'closing the time-series bench group');
     };
     try {
-      const postgres = use(await createTestDatabase(needUrl(urls, 'postgres'), 'bench_ts'));
+      const postgres = use(await createScratchDatabase(needUrl(urls, 'postgres'), 'bench_ts'));
       const backends: Backend[] = [
         {
           name: 'partitioned',
           title: 'partitioned PostgreSQL',
-          table: 'dal_metrics',
-          bucketSql: `date_bin($2::interval, ts, TIMESTAMPTZ '2000-01-03 00:00:00+00')`,
+          spec: POSTGRES_METRIC_TABLE,
           config: { backend: 'postgres', options: { layout: 'partitioned' } },
           url: postgres.url,
         },
         {
           name: 'plain',
           title: 'plain-table PostgreSQL',
-          table: 'dal_metrics_plain',
-          bucketSql: `date_bin($2::interval, ts, TIMESTAMPTZ '2000-01-03 00:00:00+00')`,
+          spec: PLAIN_METRIC_TABLE,
           config: { backend: 'postgres', options: { layout: 'plain' } },
           url: postgres.url,
         },
       ];
-      const timescaleUrl = process.env.DALBENCH_TIMESCALE_URL;
-      let timescaleNote = 'TimescaleDB not measured: DALBENCH_TIMESCALE_URL is not set';
+      const timescaleUrl = urls.timescaledb;
+      let timescaleNote = `TimescaleDB not measured: ${unavailable.timescaledb ?? 'not started'}`;
       if (timescaleUrl) {
         try {
-          const timescale = use(await createTestDatabase(timescaleUrl, 'bench_ts'));
+          const timescale = use(await createScratchDatabase(timescaleUrl, 'bench_ts'));
           backends.push({
             name: 'timescale',
             title: 'TimescaleDB',
-            table: 'dal_metrics_ts',
-            bucketSql: `time_bucket($2::interval, ts)`,
+            spec: TIMESCALE_METRIC_TABLE,
             config: { backend: 'timescaledb' },
             url: timescale.url,
           });
-          timescaleNote = `TimescaleDB from DALBENCH_TIMESCALE_URL (${redactUrl(timescaleUrl)})`;
+          timescaleNote = `TimescaleDB at ${redactUrl(timescaleUrl)}`;
         } catch (error) {
           timescaleNote = `TimescaleDB not measured: ${redactUrl(timescaleUrl)} unreachable (${(error as Error).message})`;
         }
@@ -124,7 +125,7 @@ async function openBackend(
   const dal = await DataAccessLayer.initialize([
     { type: 'timeseries', url: backend.url, poolSize: 1, ...backend.config },
   ]);
-  const raw = new pg.Pool({ connectionString: backend.url, max: 1 });
+  const raw = rawPoolLikeDal(backend.url);
   const close = async () => {
     await raw.end();
     await dal.close();
@@ -160,7 +161,7 @@ function backendPaths(
   const id = (what: string) => `time-series.${backend.name}.${what}`;
   let dalBatches = 0;
   let rawBatches = 0;
-  const common = `${backend.title}, sequential, scratch database, pool of 1 each; DAL with its default config (retries, timeouts, circuit breaker), raw pg.Pool with defaults (no timeouts)${backend.name === 'timescale' ? `; ${timescaleNote}` : ''}`;
+  const common = `${backend.title}, sequential, scratch database, pool of 1 each; DAL with its default config (retries, timeouts, circuit breaker); ${DAL_POOL_SETTINGS}${backend.name === 'timescale' ? `; ${timescaleNote}` : ''}`;
   const saveNote = `${common}; ${BATCH.toLocaleString('en-US')} new points per call (fresh metric name, one week, 8 distinct tag sets), the batch built inside the call on both sides`;
   const validation = {
     title: `validation + last-wins dedupe of ${BATCH.toLocaleString('en-US')} points`,
@@ -172,7 +173,7 @@ function backendPaths(
     const { written } = await series.saveMetrics(batchOf(`bench.dal.${dalBatches++}`));
     if (written !== BATCH) throw new Error(`saveMetrics wrote ${written} of ${BATCH}`);
   };
-  const upsert = rawUnnestSql(backend.table);
+  const upsert = rawUnnestSql(backend.spec.table);
   const paths: BenchPath[] = [
     {
       id: id('save-vs-unnest'),
@@ -200,7 +201,7 @@ function backendPaths(
         const client = await raw.connect();
         try {
           const stream = client.query(
-            copyFrom(`COPY ${backend.table} (ts, metric_name, value, tags) FROM STDIN`),
+            copyFrom(`COPY ${backend.spec.table} (ts, metric_name, value, tags) FROM STDIN`),
           );
           await pipeline(Readable.from([text]), stream);
           if (stream.rowCount !== BATCH) throw new Error(`COPY wrote ${stream.rowCount} of ${BATCH}`);
@@ -229,7 +230,7 @@ function backendPaths(
   for (const query of queries) {
     const start = new Date(query.startMs);
     const end = new Date(SERIES_END_MS);
-    const text = `SELECT ${backend.bucketSql} AS bucket, avg(value) AS value FROM ${backend.table}
+    const text = `SELECT ${backend.spec.bucketSql} AS bucket, avg(value) AS value FROM ${backend.spec.table}
                   WHERE metric_name = $1 AND ts >= $3 AND ts < $4 GROUP BY 1 ORDER BY 1`;
     const expected = Math.ceil((SERIES_END_MS - query.startMs) / INTERVALS[query.interval].ms);
     paths.push({

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { createTestDatabase } from '../../../test/support/databases.ts';
+import { createScratchDatabase } from '../../provision/scratch-database.ts';
 import { PostgresTimeSeriesRepository } from '../../../reference-dal/backends/postgres/time-series-repository.ts';
 import {
   POSTGRES_METRICS_TARGET,
@@ -50,7 +50,7 @@ export async function benchPostgresLoad(
   seed: number,
   repeats: number,
 ): Promise<PostgresLoadRow> {
-  await using scratch = await createTestDatabase(serverUrl, 'loadbench');
+  await using scratch = await createScratchDatabase(serverUrl, 'loadbench');
   const psql = await findPsql();
   const dir = await mkdtemp(join(tmpdir(), 'dalbench-load-'));
   const pool = new pg.Pool({ connectionString: scratch.url, max: 2 });

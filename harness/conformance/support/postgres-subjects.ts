@@ -2,7 +2,7 @@
 // counted retries) but without the DAL, so a contract suite can open several views of one store.
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../../provision/scratch-database.ts';
 import { timeSeriesContract } from '../time-series.contract.ts';
 import type { StoreName } from '../../../reference-dal/errors.ts';
 import type { TimeSeriesRepository } from '../../../reference-dal/ports/time-series.ts';
@@ -77,9 +77,9 @@ export function timeSeriesContractOnFreshDatabase(options: {
   readonly migrate: (pool: pg.Pool) => Promise<void>;
   readonly build: (db: Queryable) => TimeSeriesRepository;
 }): void {
-  let database: TestDatabase | undefined;
+  let database: ScratchDatabase | undefined;
   beforeAll(async () => {
-    database = await createTestDatabase(options.server(), options.label);
+    database = await createScratchDatabase(options.server(), options.label);
   });
   afterAll(async () => {
     await database?.[Symbol.asyncDispose]();

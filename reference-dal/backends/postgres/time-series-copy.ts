@@ -1,6 +1,7 @@
 // Bulk loading of metric points with COPY FROM STDIN (pg-copy-streams) into the same table the
 // time-series repositories read: the partitioned `dal_metrics` (weekly partitions created for the
-// loaded range first), the plain `dal_metrics_plain`, or the TimescaleDB hypertable. Optionally the
+// loaded range first), the plain `dal_metrics_plain`, or the TimescaleDB hypertable (its target is
+// TIMESCALE_METRICS_TARGET in backends/timescaledb: backends never import each other). Optionally the
 // primary key is dropped for the load and rebuilt once afterwards (one sort instead of 15 M btree
 // inserts). A dataset load is one transaction: TRUNCATE, COPY, marker row. A failed or interrupted
 // load rolls back entirely, so a marker row always describes complete data.
@@ -14,7 +15,7 @@ import { PLAIN_METRIC_TABLE } from './time-series-plain.ts';
 import { POSTGRES_METRIC_TABLE, TIME_SERIES_NAMESPACE } from './time-series-migrations.ts';
 import { PARTITION_MS, PartitionManager, partitionStart } from './time-series-partitions.ts';
 import { queryableOf } from '../../sql/queryable.ts';
-import { TIMESCALE_METRIC_TABLE, TIMESCALE_NAMESPACE } from '../timescaledb/time-series-migrations.ts';
+import type { MetricCopyTarget } from '../../sql/metric-copy-target.ts';
 import {
   decideReuse,
   decideReuseCounted,
@@ -25,15 +26,6 @@ import {
 } from '../../ports/dataset.ts';
 import { silentProgress, type Progress } from '../../ports/load-progress.ts';
 
-export interface MetricCopyTarget {
-  /** Trusted constant table name (one of the repositories' tables). */
-  readonly table: string;
-  /** 'weekly': partitions must exist before rows arrive; 'hypertable': TimescaleDB makes chunks. */
-  readonly partitioning: 'weekly' | 'none' | 'hypertable';
-  /** Recorded in the dataset identity: a schema change invalidates loaded data. */
-  readonly schemaVersion: string;
-}
-
 export const POSTGRES_METRICS_TARGET: MetricCopyTarget = {
   table: POSTGRES_METRIC_TABLE.table,
   partitioning: 'weekly',
@@ -43,11 +35,6 @@ export const PLAIN_METRICS_TARGET: MetricCopyTarget = {
   table: PLAIN_METRIC_TABLE.table,
   partitioning: 'none',
   schemaVersion: 'timeseries-postgres-plain@1',
-};
-export const TIMESCALE_METRICS_TARGET: MetricCopyTarget = {
-  table: TIMESCALE_METRIC_TABLE.table,
-  partitioning: 'hypertable',
-  schemaVersion: `${TIMESCALE_NAMESPACE}@1`,
 };
 
 export const DATASETS_TABLE = 'dalbench_datasets';

@@ -1,7 +1,7 @@
 // CacheStore over one ioredis connection. Configured to fail fast when Redis is down (no offline
 // queue, bounded command timeout) so the CacheManager can fall through to the source instead of
 // piling up commands that wait for a reconnect.
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
 import { StoreError, StoreTimeoutError, ValidationError } from '../../errors.ts';
 import type { StorageConfig } from '../../config/storage-config.ts';
@@ -53,18 +53,7 @@ export class RedisCacheStore implements CacheStore, AsyncDisposable {
         `RedisCacheStore needs type "cache" and backend "redis", got "${config.type}"/"${config.backend}"`,
       );
     }
-    const redisOptions = parseBackendOptions(redisOptionsSchema, config, 'cache config options');
-    const client = new Redis(config.url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      commandTimeout: config.timeoutMs,
-      connectTimeout: config.timeoutMs,
-      // Commands in flight when the connection drops are retried on at most this many reconnects.
-      maxRetriesPerRequest: config.retryAttempts,
-      retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), MAX_RECONNECT_DELAY_MS),
-      enableAutoPipelining: redisOptions.autoPipelining,
-      ...(redisOptions.connectionName ? { connectionName: redisOptions.connectionName } : {}),
-    });
+    const client = new Redis(config.url, redisClientOptions(config));
     const store = new RedisCacheStore(client, config.url);
     const connecting = client.connect();
     if (options.waitForConnection ?? true) {
@@ -203,4 +192,23 @@ function infoField(info: string, field: string): number {
   const match = new RegExp(`^${field}:(\\d+)`, 'm').exec(info);
   if (!match?.[1]) throw new StoreError('redis', `INFO stats has no ${field}`);
   return Number(match[1]);
+}
+
+/**
+ * The ioredis options a cache config gives (lazy connect: the caller connects). Exported so that a
+ * benchmark's raw client can run with exactly the settings the store runs with.
+ */
+export function redisClientOptions(config: StorageConfig): RedisOptions {
+  const redisOptions = parseBackendOptions(redisOptionsSchema, config, 'cache config options');
+  return {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    commandTimeout: config.timeoutMs,
+    connectTimeout: config.timeoutMs,
+    // Commands in flight when the connection drops are retried on at most this many reconnects.
+    maxRetriesPerRequest: config.retryAttempts,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), MAX_RECONNECT_DELAY_MS),
+    enableAutoPipelining: redisOptions.autoPipelining,
+    ...(redisOptions.connectionName ? { connectionName: redisOptions.connectionName } : {}),
+  };
 }

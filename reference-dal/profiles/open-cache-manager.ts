@@ -1,10 +1,11 @@
-// The one place the cache layer meets a concrete backend: a validated cache StorageConfig opens a
-// Redis store that the manager then owns (and closes); a CacheStore given directly stays the caller's.
+// Where a CacheManager meets a concrete backend, so it sits with the profiles (which wire backends) and
+// reference-dal/cache/ knows only the CacheStore port: a validated cache StorageConfig opens a Redis
+// store that the manager then owns (and closes); a CacheStore given directly stays the caller's.
 import { RedisCacheStore, type RedisCacheStoreOptions } from '../backends/redis/redis-cache-store.ts';
 import type { StorageConfig } from '../config/storage-config.ts';
 import type { CacheStore } from '../ports/cache.ts';
-import { CacheManager } from './cache-manager.ts';
-import type { CacheManagerOptionsInput } from './cache-options.ts';
+import { CacheManager } from '../cache/cache-manager.ts';
+import type { CacheManagerOptionsInput } from '../cache/cache-options.ts';
 
 export async function openCacheManager(
   source: StorageConfig | CacheStore,
