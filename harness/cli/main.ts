@@ -1,38 +1,43 @@
 // The dalbench command. Exit codes: 0 pass, 1 budget breached, 2 harness/config/input error.
-import { Command, CommanderError } from 'commander';
-import { registerStoresCommand } from './commands/stores.ts';
-import { registerRunCommand } from './commands/run.ts';
-import { registerMergeCommand } from './commands/merge.ts';
-import { registerCheckCommand } from './commands/check.ts';
-import { registerCompareCommand } from './commands/compare.ts';
-import { registerReportCommand } from './commands/report.ts';
-import { registerCalibrateCommand } from './commands/calibrate.ts';
-import { registerMigrateCommand } from './commands/migrate.ts';
-import { registerServeCommand } from './commands/serve.ts';
+import { Command, CommanderError, Help } from 'commander';
+import { COMMANDS, commandNamed, type CommandEntry } from './command-list.ts';
 import { EXIT, type CliIo } from './io.ts';
 
-export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
+export interface MainOptions {
+  /**
+   * Runs once before a command's action (never for --help). The compiled CLI registers tsx here, so
+   * TypeScript config, scenario and budget files load without slowing --help; the CLI run through
+   * tsx and the tests (vitest) load TypeScript already and pass nothing.
+   */
+  readonly beforeCommand?: () => Promise<void>;
+}
+
+export async function main(
+  argv: readonly string[],
+  io: CliIo = defaultIo(),
+  options: MainOptions = {},
+): Promise<number> {
   const program = new Command('dalbench')
     .description('Benchmark and conformance harness for polyglot persistence (ADR-024)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    // Commands not loaded have no options or arguments registered: list them as their files define them.
+    .configureHelp({
+      subcommandTerm: (cmd) =>
+        COMMANDS.find((entry) => entry.name === cmd.name())?.term ?? new Help().subcommandTerm(cmd),
+    });
   let exitCode: number = EXIT.ok;
   const setExit = (code: number) => {
     exitCode = Math.max(exitCode, code);
   };
-  for (const register of [
-    registerStoresCommand,
-    registerRunCommand,
-    registerMergeCommand,
-    registerCheckCommand,
-    registerCompareCommand,
-    registerReportCommand,
-    registerCalibrateCommand,
-    registerMigrateCommand,
-    registerServeCommand,
-  ]) {
-    register(program, io, setExit);
+  // Only the command that runs is loaded; the others are listed from the table (see command-list.ts).
+  const wanted = commandNamed(argv);
+  for (const entry of COMMANDS) {
+    if (entry === wanted) (await entry.load())(program, io, setExit);
+    else program.addCommand(listedOnly(entry));
   }
+  const { beforeCommand } = options;
+  if (beforeCommand) program.hook('preAction', () => beforeCommand());
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
@@ -43,6 +48,11 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     io.err(`dalbench: ${formatError(error)}\n`);
     return EXIT.error;
   }
+}
+
+/** A command listed in the top-level help but not loaded (nothing runs it in this process). */
+function listedOnly(entry: CommandEntry): Command {
+  return new Command(entry.name).description(entry.summary);
 }
 
 /** The message and its chain of causes, one per line. */

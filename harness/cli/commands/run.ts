@@ -95,7 +95,9 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
       // goes on (a throw after it would leave the listener registered).
       const config = await loadConfigFile(flags.config);
       const plan = resolvePlan(flags, config, () => randomInt(0, 2 ** 31 - 1));
-      const confirm = flags.confirm === undefined ? 0 : Number(flags.confirm);
+      // A blank value is not 0 (Number('') is).
+      const confirm =
+        flags.confirm === undefined ? 0 : flags.confirm.trim() === '' ? NaN : Number(flags.confirm);
       if (!Number.isInteger(confirm) || confirm < 0 || confirm > 20)
         throw new Error(`--confirm: expected an integer from 0 to 20, got "${flags.confirm}"`);
       const maxErrorShare =

@@ -40,10 +40,16 @@ export const registerServeCommand: RegisterCommand = (program, io) => {
         throw new FlagError(
           `--profile: unknown "${flags.profile}" (known: ${[...profiles.keys()].join(', ')})`,
         );
-      const port = flags.port === undefined ? 8080 : Number(flags.port);
+      // A blank value is not 0 (Number('') is): `--port ""` must not bind a random port.
+      const port = flags.port === undefined ? 8080 : flags.port.trim() === '' ? NaN : Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new FlagError(`--port: expected 0-65535, got "${flags.port}"`);
-      const seed = flags.seed === undefined ? randomInt(0, 2 ** 31 - 1) : Number(flags.seed);
+      const seed =
+        flags.seed === undefined
+          ? randomInt(0, 2 ** 31 - 1)
+          : flags.seed.trim() === ''
+            ? NaN
+            : Number(flags.seed);
       if (!Number.isSafeInteger(seed) || seed < 0)
         throw new FlagError(`--seed: expected a non-negative integer, got "${flags.seed}"`);
       const controller = new AbortController();

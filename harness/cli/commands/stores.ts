@@ -116,7 +116,14 @@ async function up(options: UpOptions, io: CliIo): Promise<number> {
       });
       io.out(describe(endpoints, provisioned.unavailable));
       io.out(`# state: ${stateFile}\n# stores stay up until Ctrl-C or \`dalbench stores down\`\n`);
-      await interrupted;
+      // Nothing else may keep the event loop alive (external mode starts no process): without this
+      // timer Node would leave at once with exit 13, an unsettled top-level await.
+      const keepAlive = setInterval(() => {}, 2 ** 30);
+      try {
+        await interrupted;
+      } finally {
+        clearInterval(keepAlive);
+      }
       io.err('stopping stores...\n');
     } finally {
       await provisioned.stop();
@@ -141,6 +148,12 @@ function describe(
   }
   for (const [kind, why] of Object.entries(unavailable)) lines.push(`# ${kind}: unavailable: ${why}`);
   for (const e of endpoints) {
+    // An external URL is the user's own, already in their environment: echoing it would print its
+    // password into terminals and CI logs. Stores dalbench started print theirs to be pasted.
+    if (e.mode === 'external') {
+      lines.push(`# ${STORE_ENV[e.kind]} is set: ${redactUrl(e.url)}`);
+      continue;
+    }
     // timescaledb in docker mode shares the container with postgres but has its own variable.
     lines.push(`export ${STORE_ENV[e.kind]}='${e.url}'`);
   }
