@@ -17,6 +17,24 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** Config keys whose values are secrets, whatever their shape. */
+const SECRET_KEY = /pass(word)?|secret|token|credential|api[-_]?key|private[-_]?key|access[-_]?key/i;
+
+/**
+ * A deep copy for printing or recording: values under secret-looking keys masked, passwords removed
+ * from URL strings, functions named only. The one helper for results.json and every report.
+ */
+export function redactConfig(value: unknown, key = ''): unknown {
+  if (key && SECRET_KEY.test(key) && value !== undefined && value !== null) return '***';
+  if (typeof value === 'string') return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? redactUrl(value) : value;
+  if (Array.isArray(value)) return value.map((v) => redactConfig(v));
+  if (typeof value === 'function') return '[function]';
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactConfig(v, k)]));
+  }
+  return value;
+}
+
 export class DalError extends Error {
   override name = 'DalError';
 }

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { promisify } from 'node:util';
-import { redactUrl } from '../../reference-dal/errors.ts';
+import { redactConfig, redactUrl } from '../../reference-dal/errors.ts';
 import type { StoreEndpoint } from '../provision/provisioner.ts';
 import type { RunDalOverhead, RunMetadata } from '../report/results-schema.ts';
 import { defaultOverheadFile, overheadForRun, readOverheadRecords } from './dal-overhead.ts';
@@ -78,18 +78,4 @@ export async function gitState(cwd: string): Promise<RunMetadata['git']> {
   } catch {
     return { revision: null, dirty: null };
   }
-}
-
-const SECRET_KEY = /pass(word)?|secret|token|credential|api[-_]?key|private[-_]?key|access[-_]?key/i;
-
-/** A deep copy with secret-looking keys masked and passwords removed from URL strings. */
-export function redactConfig(value: unknown, key = ''): unknown {
-  if (key && SECRET_KEY.test(key) && value !== undefined && value !== null) return '***';
-  if (typeof value === 'string') return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? redactUrl(value) : value;
-  if (Array.isArray(value)) return value.map((v) => redactConfig(v));
-  if (typeof value === 'function') return '[function]';
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactConfig(v, k)]));
-  }
-  return value;
 }

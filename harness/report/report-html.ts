@@ -1,6 +1,6 @@
 // report.html: verdicts first, then the optional baseline diff, then per scenario the charts (each with
 // its table), then run metadata. A pure function of results.json (+ verdicts, + a comparison).
-import { redactUrl } from '../../reference-dal/errors.ts';
+import { redactConfig, redactUrl } from '../../reference-dal/errors.ts';
 import { decodeHistogram, mergeHistogramSummaries } from '../metrics/histogram.ts';
 import type { Comparison } from './compare.ts';
 import { compareTableHtml } from './compare-html.ts';
@@ -264,20 +264,6 @@ function scenarioSection(name: string, runs: ScenarioResult[], charts: ChartSpec
   parts.push(`<div class="charts">${figures.map(chartFigure).join('\n')}</div></section>`);
   charts.push(...figures);
   return parts.join('\n');
-}
-
-function redactConfig(value: unknown): unknown {
-  if (typeof value === 'string') return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? redactUrl(value) : value;
-  if (Array.isArray(value)) return value.map(redactConfig);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        /password|secret|token|credential/i.test(k) ? '***' : redactConfig(v),
-      ]),
-    );
-  }
-  return value;
 }
 
 function metadataSection(results: Results): string {
