@@ -67,6 +67,16 @@ describe('resolvePlan', () => {
     expect(() => resolvePlan({ duration: 'soon' }, undefined, seed)).toThrow(/--duration/);
   });
 
+  it('stores: --stores, else DALBENCH_STORES, else the config default, else auto; a bad env value names the variable', () => {
+    const config = { defaults: { stores: 'local' } } as Parameters<typeof resolvePlan>[1];
+    const env = { DALBENCH_STORES: 'external' };
+    expect(resolvePlan({ stores: 'docker' }, config, seed, env).stores).toBe('docker');
+    expect(resolvePlan({}, config, seed, env).stores).toBe('external');
+    expect(resolvePlan({}, config, seed, { DALBENCH_STORES: ' ' }).stores).toBe('local');
+    expect(resolvePlan({}, undefined, seed, {}).stores).toBe('auto');
+    expect(() => resolvePlan({}, config, seed, { DALBENCH_STORES: 'cloud' })).toThrow(/DALBENCH_STORES/);
+  });
+
   it('refuses --driver http or both with --rate or --shard, naming the flags (the http driver is one closed-loop stream)', () => {
     for (const driver of ['http', 'both']) {
       expect(() => resolvePlan({ driver, rate: '100' }, undefined, seed)).toThrow(FlagError);

@@ -35,6 +35,7 @@ export function resolvePlan(
   flags: RunFlags,
   config: DalbenchConfig | undefined,
   randomSeed: () => number,
+  env: Readonly<Record<string, string | undefined>> = {},
 ): RunPlan {
   const d = config?.defaults ?? {};
   const quick = flags.quick ?? false;
@@ -76,7 +77,13 @@ export function resolvePlan(
         `--driver ${driver} cannot be combined with ${refused.join(' or ')}: the http driver runs a closed loop (--concurrency) on one stream; use --driver dal for an open loop or shards`,
       );
   }
-  const stores = parseProvisionMode(flags.stores ?? d.stores, '--stores');
+  // The flag, else DALBENCH_STORES (as the README and `stores up` promise), else the config's default.
+  const stores =
+    flags.stores !== undefined
+      ? parseProvisionMode(flags.stores, '--stores')
+      : env['DALBENCH_STORES']?.trim()
+        ? parseProvisionMode(env['DALBENCH_STORES'], 'DALBENCH_STORES')
+        : (d.stores ?? 'auto');
   const load =
     rate !== undefined && flags.concurrency === undefined
       ? ({ type: 'open', ratePerSec: rate } as const)
@@ -169,15 +176,19 @@ function select<T>(flag: string, names: readonly string[] | undefined, known: Re
   return [...new Set(names)].map((n) => known.get(n)!);
 }
 
+// Number('') and Number('  ') are 0: a blank value (`--seed ""`, an unset shell variable) must not
+// pass as zero.
+const numberOf = (text: string): number => (text.trim() === '' ? NaN : Number(text));
+
 function positive(flag: string, text: string, int: boolean): number {
-  const value = Number(text);
+  const value = numberOf(text);
   if (!Number.isFinite(value) || value <= 0 || (int && !Number.isInteger(value)))
     throw new FlagError(`${flag}: expected a positive ${int ? 'integer' : 'number'}, got "${text}"`);
   return value;
 }
 
 function integer(flag: string, text: string): number {
-  const value = Number(text);
+  const value = numberOf(text);
   if (!Number.isSafeInteger(value) || value < 0)
     throw new FlagError(`${flag}: expected a non-negative integer, got "${text}"`);
   return value;

@@ -50,8 +50,13 @@ function fail(field: string, error: z.ZodError): never {
  */
 const JSON_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/;
 
+// JSON.stringify writes a lone surrogate as a \udXXX escape (never a valid pair), which jsonb refuses.
+const JSON_LONE_SURROGATE = /(?:^|[^\\])(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
+
 export function assertJsonStorable(field: string, json: string): void {
   if (JSON_NUL.test(json)) throw new ValidationError(field, 'strings may not contain NUL (U+0000)');
+  if (JSON_LONE_SURROGATE.test(json))
+    throw new ValidationError(field, 'strings may not contain a lone surrogate (not valid UTF-8)');
 }
 
 /** Validated entity data plus its JSON text, ready to bind as a jsonb parameter. */
@@ -80,6 +85,10 @@ export function parseWhere(kind: EntityKind, where: unknown): string | undefined
 export function parseEntityId(value: unknown, field = 'id'): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 200) {
     throw new ValidationError(field, 'expected a string of 1 to 200 characters');
+  }
+  // PostgreSQL text holds neither (U+0000 is an error, a lone surrogate comes back as U+FFFD).
+  if (value.includes('\u0000') || /\p{Cs}/u.test(value)) {
+    throw new ValidationError(field, 'may not contain NUL (U+0000) or a lone surrogate');
   }
   return value;
 }

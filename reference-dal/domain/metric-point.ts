@@ -36,17 +36,21 @@ function validatePoint(point: unknown, at: string): void {
   if (metricName.length > MAX_NAME_LENGTH || metricName.includes('\u0000')) {
     throw new ValidationError(`${at}.metricName`, `at most ${MAX_NAME_LENGTH} characters, no NUL`);
   }
+  if (hasLoneSurrogate(metricName)) {
+    throw new ValidationError(`${at}.metricName`, 'contains a lone surrogate (not valid UTF-8)');
+  }
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ValidationError(`${at}.value`, `expected a finite number, got ${String(value)}`);
+    throw new ValidationError(`${at}.value`, `expected a finite number, got ${shown(value)}`);
   }
   if (tags === undefined) return;
   if (!isPlainObject(tags)) throw new ValidationError(`${at}.tags`, 'expected an object of string values');
   for (const [key, tag] of Object.entries(tags)) {
-    if (key.length === 0 || key.includes('\u0000')) {
-      throw new ValidationError(`${at}.tags`, 'tag keys must be non-empty, without NUL');
+    // A lone surrogate is not UTF-8: PostgreSQL refuses it in jsonb (22P02) and rewrites it in text.
+    if (key.length === 0 || key.includes('\u0000') || hasLoneSurrogate(key)) {
+      throw new ValidationError(`${at}.tags`, 'tag keys must be non-empty, without NUL or lone surrogates');
     }
-    if (typeof tag !== 'string' || tag.includes('\u0000')) {
-      throw new ValidationError(`${at}.tags.${key}`, 'expected a string without NUL');
+    if (typeof tag !== 'string' || tag.includes('\u0000') || hasLoneSurrogate(tag)) {
+      throw new ValidationError(`${at}.tags.${key}`, 'expected a string without NUL or lone surrogates');
     }
   }
 }
@@ -60,4 +64,18 @@ export function dedupeLastWins(points: readonly MetricPoint[]): MetricPoint[] {
     byKey.set(key, point);
   }
   return [...byKey.values()];
+}
+
+/** The value for a message: String() throws for an object without a prototype (found by test/fuzz). */
+function shown(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** A UTF-16 string that cannot be encoded as UTF-8 (String#isWellFormed is ES2024). */
+function hasLoneSurrogate(value: string): boolean {
+  return /\p{Cs}/u.test(value);
 }

@@ -43,7 +43,7 @@ export function validateDocumentId(id: string, field = 'id'): void {
 export function validateVersion(version: number | undefined, field = 'version'): void {
   if (version === undefined) return;
   if (!Number.isSafeInteger(version) || version < 0) {
-    throw new ValidationError(field, `must be a non-negative safe integer, got ${String(version)}`);
+    throw new ValidationError(field, `must be a non-negative safe integer, got ${shown(version)}`);
   }
 }
 
@@ -169,4 +169,13 @@ export function resolveSearch(query: SearchQuery): ResolvedSearch {
 /** A UTF-16 string that cannot be encoded as UTF-8 (String#isWellFormed is ES2024). */
 function hasLoneSurrogate(value: string): boolean {
   return /\p{Cs}/u.test(value);
+}
+
+/** The value for a message: String() throws for an object without a prototype (found by test/fuzz). */
+function shown(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

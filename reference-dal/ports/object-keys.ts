@@ -4,6 +4,12 @@ import { ValidationError } from '../errors.ts';
 
 /** S3's limit: 1,024 bytes of UTF-8. */
 export const MAX_KEY_BYTES = 1024;
+/**
+ * Bytes of one "/"-separated segment: a file name on filesystem-backed S3 servers. MinIO allows 255;
+ * S3Proxy's filesystem backend only 218 (it adds to the name on disk; measured), answering a longer
+ * one with a 500 InternalError. 200 keeps a margin under both.
+ */
+export const MAX_KEY_SEGMENT_BYTES = 200;
 /** S3 user metadata (names + values) is limited to 2 KiB. */
 export const MAX_METADATA_BYTES = 2048;
 /** Reserved user-metadata name holding the hex SHA-256 of the content. */
@@ -15,7 +21,7 @@ const METADATA_NAME = /^[a-z0-9][a-z0-9-]{0,127}$/;
 const METADATA_VALUE = /^[\x20-\x7e]*$/;
 
 /**
- * Spaces, unicode and up to 1,024 bytes work exactly. Refused: empty keys, control characters,
+ * Spaces, unicode and up to 1,024 bytes (200 per segment) work exactly. Refused: empty keys, control characters,
  * lone surrogates, and path forms that filesystem-backed S3 servers (MinIO, S3Proxy) rewrite or
  * refuse — a leading "/", a trailing "/", "//", and "." or ".." segments — since storing "a/../b"
  * as "b" would be a wrong result.
@@ -33,6 +39,14 @@ export function validateObjectKey(key: string, field = 'key'): void {
   const segments = key.split('/');
   if (segments.some((s) => s === '' || s === '.' || s === '..')) {
     throw new ValidationError(field, 'must not contain empty, "." or ".." path segments');
+  }
+  // Filesystem-backed servers store a segment as a file name (found by test/fuzz/objects.test.ts).
+  const long = segments.find((s) => Buffer.byteLength(s, 'utf8') > MAX_KEY_SEGMENT_BYTES);
+  if (long !== undefined) {
+    throw new ValidationError(
+      field,
+      `has a path segment of ${Buffer.byteLength(long, 'utf8')} bytes; the limit is ${MAX_KEY_SEGMENT_BYTES} between "/"`,
+    );
   }
 }
 

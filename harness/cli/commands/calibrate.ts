@@ -98,7 +98,7 @@ export const registerCalibrateCommand: RegisterCommand = (program, io) => {
           throw new Error(`--runs: expected an integer from 2 to 100, got "${flags.runs}"`);
         if (files.length > 0) throw new Error('give either result files or --runs, not both');
         const config = await loadConfigFile(flags.config);
-        const plan = resolvePlan(flags, config, () => randomInt(0, 2 ** 31 - 1));
+        const plan = resolvePlan(flags, config, () => randomInt(0, 2 ** 31 - 1), io.env);
         const dir = path.join(defaultOutDir(new Date()), 'calibrate');
         if (flags.sameStores) {
           io.err(

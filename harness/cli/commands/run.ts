@@ -54,7 +54,7 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
       '--profile <names>',
       'comma-separated profiles (default: polyglot,single-postgres,polyglot-nocache)',
     )
-    .option('--stores <mode>', 'auto | local | docker | external (default auto)')
+    .option('--stores <mode>', 'auto | local | docker | external (default: $DALBENCH_STORES or auto)')
     .option('--duration <time>', 'measure phase per scenario, e.g. 30s')
     .option('--warmup <time>', 'warmup per scenario (not recorded), e.g. 2s')
     .option('--rate <n>', 'open loop: operations per second (dal driver only)')
@@ -94,7 +94,7 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
       // Everything that can be refused is refused here, before any store starts or signal listener
       // goes on (a throw after it would leave the listener registered).
       const config = await loadConfigFile(flags.config);
-      const plan = resolvePlan(flags, config, () => randomInt(0, 2 ** 31 - 1));
+      const plan = resolvePlan(flags, config, () => randomInt(0, 2 ** 31 - 1), io.env);
       // A blank value is not 0 (Number('') is).
       const confirm =
         flags.confirm === undefined ? 0 : flags.confirm.trim() === '' ? NaN : Number(flags.confirm);

@@ -27,7 +27,7 @@ export const registerServeCommand: RegisterCommand = (program, io) => {
     .requiredOption('--profile <name>', 'profile to serve')
     .option('--port <n>', 'port (default 8080; 0 picks a free one)')
     .option('--host <addr>', 'address to bind (default 127.0.0.1)')
-    .option('--stores <mode>', 'auto | local | docker | external (default auto)')
+    .option('--stores <mode>', 'auto | local | docker | external (default: $DALBENCH_STORES or auto)')
     .option('--seed <n>', 'seed of the loaded data')
     .option('--quick', 'small data sets')
     .option('--config <file>', 'config file (default ./dalbench.config.ts when present)')
@@ -60,7 +60,10 @@ export const registerServeCommand: RegisterCommand = (program, io) => {
         await serveProfile({
           profile,
           scenarios: [...builtInScenarios({ size: flags.quick ? 'quick' : 'full' }).values()],
-          stores: parseProvisionMode(flags.stores, '--stores'),
+          stores:
+            flags.stores !== undefined
+              ? parseProvisionMode(flags.stores, '--stores')
+              : parseProvisionMode(io.env['DALBENCH_STORES'], 'DALBENCH_STORES'),
           port,
           host: flags.host ?? '127.0.0.1',
           seed,

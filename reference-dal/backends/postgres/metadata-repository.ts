@@ -46,7 +46,7 @@ function toEntity<D>(row: EntityRow): Entity<D> {
 
 function nonNegativeInt(field: string, value: unknown, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-    throw new ValidationError(field, `expected an integer in 0..${max}, got ${String(value)}`);
+    throw new ValidationError(field, `expected an integer in 0..${max}, got ${shown(value)}`);
   }
   return value;
 }
@@ -153,7 +153,7 @@ export class PostgresEntityRepository<K extends EntityKind> implements EntityRep
     const limit = filter.limit === undefined ? MAX_LIMIT : nonNegativeInt('limit', filter.limit, MAX_LIMIT);
     const offset = filter.offset === undefined ? 0 : nonNegativeInt('offset', filter.offset, 2 ** 31 - 1);
     const order = filter.order ?? 'createdAt';
-    if (!Object.hasOwn(ORDER_SQL, order)) {
+    if (typeof order !== 'string' || !Object.hasOwn(ORDER_SQL, order)) {
       throw new ValidationError('order', `expected one of ${Object.keys(ORDER_SQL).join(', ')}`);
     }
     const result = await this.#db.query<EntityRow>({
@@ -190,4 +190,13 @@ export function createMetadataRepositories(db: Queryable): MetadataRepositories 
     experiments: new PostgresEntityRepository(db, 'experiment'),
     models: new PostgresEntityRepository(db, 'model'),
   };
+}
+
+/** The value for a message: String() throws for an object without a prototype (found by test/fuzz). */
+function shown(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
