@@ -22,8 +22,39 @@ export {
   type CacheSettings,
   type ServiceWrappers,
 } from './reference-dal/profiles/profile.ts';
-export type { Backend, StorageConfigInput, StorageType } from './reference-dal/config/storage-config.ts';
-export type { StorageServices, TransactionalService } from './reference-dal/dal/services.ts';
+// The built-in profiles, to derive an own profile from (`{ ...polyglotProfile.storage(env), ... }`).
+export {
+  polyglotProfile,
+  polyglotNoCacheProfile,
+  singlePostgresProfile,
+} from './reference-dal/profiles/builtin-profiles.ts';
+export type {
+  Backend,
+  StorageConfig,
+  StorageConfigInput,
+  StorageType,
+} from './reference-dal/config/storage-config.ts';
+// An own backend: a factory per storage type and backend name, listed in a profile's
+// storage(env).backends, builds a StoreHandle whose service implements that type's port.
+export type {
+  BackendContext,
+  BackendFactories,
+  BackendFactory,
+  StorageServices,
+  StoreHandle,
+  TransactionalService,
+} from './reference-dal/dal/services.ts';
+// What an adapter throws: the contract suites check ValidationError by class and field.
+export {
+  DalError,
+  IntegrityError,
+  NotFoundError,
+  StoreError,
+  StoreTimeoutError,
+  ValidationError,
+  VersionConflictError,
+  type StoreName,
+} from './reference-dal/errors.ts';
 
 // Workloads
 export {
@@ -44,13 +75,16 @@ export { defineBudgets } from './harness/budgets/define.ts';
 export type { BudgetInput, BudgetSetInput, Comparator, MetricRef } from './harness/budgets/schema.ts';
 
 // The ports an adapter implements (one interface per kind of data).
-export type {
-  Aggregation,
-  Interval,
-  MetricBucket,
-  MetricPoint,
-  MetricQuery,
-  TimeSeriesRepository,
+export {
+  AGGREGATIONS,
+  BUCKET_ORIGIN,
+  INTERVALS,
+  type Aggregation,
+  type Interval,
+  type MetricBucket,
+  type MetricPoint,
+  type MetricQuery,
+  type TimeSeriesRepository,
 } from './reference-dal/ports/time-series.ts';
 export type {
   BulkItem,

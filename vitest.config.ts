@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', 'reports/**'],
+    // examples/ are projects of their own (they import the installed package): test/package runs them.
+    exclude: ['node_modules/**', 'reports/**', 'dist/**', 'examples/**'],
     // Stores start once per test run (not per file) and stop when it ends, also on failure.
     globalSetup: ['test/support/stores.global.ts'],
     testTimeout: 60_000,

@@ -1,18 +1,8 @@
 // `npm run build`: dist/ from scratch (a file deleted from the sources must not linger in the
-// package), compiled by tsc with tsconfig.build.json, then the shims below.
-//
-// Shims: three source files name a sibling by its `.ts` path at run time, which does not exist in
-// dist/ (tsc rewrites import specifiers, not URLs built from strings). Until those files pick the
-// extension of their own module (import.meta.url ends in .ts or .js), dist/ gets a module at each
-// such path:
-//   harness/budgets/load.ts          new URL('../../scenarios/budgets/adr-024.ts', import.meta.url)
-//   scenarios/support/second-client.ts  new URL('./second-client-worker.ts', import.meta.url)
-//   harness/run/aa-runs.ts           new URL('../../bin/dalbench.js', import.meta.url)
-// A .ts shim is a copy of the compiled JavaScript (valid TypeScript), loaded by tsx (registered by
-// bin/dalbench.js before a command runs, and inside the second-client worker). It cannot re-export
-// './x.js': tsx resolves that to the x.ts beside it, itself. The bin shim imports the real bin.
+// package), compiled by tsc with tsconfig.build.json. Nothing else: the few paths the sources build
+// at run time take the extension of their own module (harness/run/source-extension.ts).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -32,12 +22,4 @@ if (compiled.status !== 0) {
   process.exit(1);
 }
 
-for (const path of ['scenarios/budgets/adr-024', 'scenarios/support/second-client-worker']) {
-  copyFileSync(new URL(`${path}.js`, dist), new URL(`${path}.ts`, dist));
-}
-mkdirSync(new URL('bin/', dist), { recursive: true });
-writeFileSync(
-  new URL('bin/dalbench.js', dist),
-  "// Written by scripts/build-dist.js: see there why.\nimport '../../bin/dalbench.js';\n",
-);
 process.stdout.write(`build: ${fileURLToPath(dist)} written\n`);

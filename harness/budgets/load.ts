@@ -3,13 +3,18 @@ import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LineCounter, parseDocument, isNode } from 'yaml';
+import { moduleNamespace } from '../run/module-namespace.ts';
+import { sourceExtension } from '../run/source-extension.ts';
 import { BudgetSyntaxError } from './errors.ts';
 import { resolveBudgetSet } from './resolve.ts';
 import type { BudgetSet } from './schema.ts';
 
-/** Built-in sets by name, resolved relative to this file so the CLI works from any cwd. */
+/**
+ * Built-in sets by name, resolved relative to this file so the CLI works from any cwd (and with the
+ * extension of this file: .ts in a clone, .js in the installed package's dist/).
+ */
 const BUILT_IN: Record<string, URL> = {
-  'adr-024': new URL('../../scenarios/budgets/adr-024.ts', import.meta.url),
+  'adr-024': new URL(`../../scenarios/budgets/adr-024${sourceExtension(import.meta.url)}`, import.meta.url),
 };
 
 export function builtInBudgetSets(): string[] {
@@ -39,7 +44,8 @@ async function loadModule(href: string, source: string): Promise<BudgetSet> {
       cause: error,
     });
   }
-  const raw = module['default'] ?? module['budgets'];
+  const exports = moduleNamespace(module);
+  const raw = exports['default'] ?? exports['budgets'];
   if (raw === undefined)
     throw new BudgetSyntaxError(source, 'budget module has no default export (use defineBudgets)');
   return resolveBudgetSet(raw, source);
@@ -76,5 +82,15 @@ export function parseBudgetDocument(text: string, source: string): BudgetSet {
     }
     return undefined;
   };
-  return resolveBudgetSet(doc.toJS(), source, locate);
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (error) {
+    // The YAML parser accepts an alias to no anchor (`*x`) or too many aliases (a "billion laughs"
+    // file); only building the value refuses them, with a ReferenceError that names no file.
+    throw new BudgetSyntaxError(source, `syntax error: ${(error as Error).message.split('\n')[0]}`, {
+      cause: error,
+    });
+  }
+  return resolveBudgetSet(raw, source, locate);
 }

@@ -15,6 +15,7 @@ import type { Results } from '../report/results-schema.ts';
 import { runBenchmark, storeKinds, type RunEvent, type RunHooks } from './run-benchmark.ts';
 import type { RunPlan } from './run-plan.ts';
 import { borrowStores } from './shared-stores.ts';
+import { sourceExtension } from './source-extension.ts';
 
 export interface AaRun {
   path: string;
@@ -25,7 +26,13 @@ export class AaRunError extends Error {
   override name = 'AaRunError';
 }
 
-const BIN = fileURLToPath(new URL('../../bin/dalbench.js', import.meta.url));
+// bin/ is at the package root: two levels above harness/run/ in a clone, three above dist/harness/run/.
+const BIN = fileURLToPath(
+  new URL(
+    sourceExtension(import.meta.url) === '.ts' ? '../../bin/dalbench.js' : '../../../bin/dalbench.js',
+    import.meta.url,
+  ),
+);
 
 /** Runs `dalbench run ARGS --out DIR` as its own process; resolves with its exit code. */
 export type RunProcess = (

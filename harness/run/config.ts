@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isProfile, type Profile } from '../../reference-dal/profiles/profile.ts';
 import { PROVISION_MODES } from '../provision/provisioner.ts';
 import { formatPath, isScenario, type Scenario } from '../workload/scenario.ts';
+import { moduleNamespace } from './module-namespace.ts';
 
 export const CONFIG_FILE = 'dalbench.config.ts';
 
@@ -92,7 +93,7 @@ export async function loadConfigFile(
       throw new ConfigError(target, error.field, error.detail, { cause: error });
     throw new ConfigError(target, '(module)', 'could not load the config module', { cause: error });
   }
-  const value = mod.default;
+  const value = moduleNamespace(mod)['default'];
   if (value === undefined)
     throw new ConfigError(target, 'default', 'expected `export default defineConfig({...})`');
   return defineConfig(value as DalbenchConfigInput, target);

@@ -4,6 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { STORE_KINDS, type StoreKind } from '../provision/provisioner.ts';
+import { moduleNamespace } from '../run/module-namespace.ts';
 import { keyDistributionSchema, type KeyDistribution, type KeyDistributionInput } from './distributions.ts';
 import type { Rng } from './random.ts';
 
@@ -228,7 +229,8 @@ export async function loadScenarioFile(file: string): Promise<Scenario<unknown>>
       cause: error,
     });
   }
-  const candidate = mod.default ?? mod.scenario;
+  const exports = moduleNamespace(mod);
+  const candidate = exports['default'] ?? exports['scenario'];
   if (!isScenario(candidate)) {
     throw new ScenarioDefinitionError(
       `${file}: expected a default export made by defineScenario({...})`,

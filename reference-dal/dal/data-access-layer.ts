@@ -9,7 +9,7 @@ import type { ObjectRepository } from '../ports/objects.ts';
 import type { TimeSeriesRepository } from '../ports/time-series.ts';
 import type { TransactionalSession } from '../ports/transactional.ts';
 import { newRetryCounters, type RetryCounters } from '../sql/retry.ts';
-import { defaultBackendFactories } from './backend-factories.ts';
+import { backendNames, defaultBackendFactories } from './backend-factories.ts';
 import { checkAll, type HealthReport } from './health.ts';
 import { CircuitBreaker, guardService, type CircuitStats } from '../resilience/circuit-breaker.ts';
 import type { BackendContext, BackendFactories, StorageServices, StoreHandle } from './services.ts';
@@ -51,15 +51,15 @@ export class DataAccessLayer implements AsyncDisposable {
    * is thrown (a StoreError naming the store and redacted URL).
    */
   static async initialize(configs: unknown, options: DataAccessLayerOptions = {}): Promise<DataAccessLayer> {
-    const parsed = parseStorageConfigs(configs);
     const factories = options.factories ?? defaultBackendFactories();
+    const parsed = parseStorageConfigs(configs, 'storage config', backendNames(factories));
     const built = await Promise.allSettled(
       parsed.map(async (config): Promise<Slot> => {
         // The table is typed per storage type; looked up by a runtime key it widens to any type.
         const factory = factories[config.type]?.[config.backend] as AnyFactory | undefined;
         if (!factory) {
           throw new DalError(
-            `no backend factory for storage type "${config.type}" with backend "${config.backend}"; register one in reference-dal/dal/backend-factories.ts`,
+            `no backend factory for storage type "${config.type}" with backend "${config.backend}"; register one in reference-dal/dal/backend-factories.ts, or a profile's own in its storage(env).backends`,
           );
         }
         const counters = newRetryCounters();

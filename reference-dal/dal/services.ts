@@ -1,7 +1,8 @@
 // What the DAL hands out per storage type, and the shape every backend factory returns.
 // To plug in a backend, add a factory to backend-factories.ts (or pass your own table to
-// DataAccessLayer.initialize); the service type for its storage type is fixed here.
-import type { Backend, StorageConfig, StorageType } from '../config/storage-config.ts';
+// DataAccessLayer.initialize, or name it in a profile's storage(env).backends); the service type
+// for its storage type is fixed here.
+import type { StorageConfig, StorageType } from '../config/storage-config.ts';
 import type { StoreName } from '../errors.ts';
 import type { CacheStore } from '../ports/cache.ts';
 import type { DocumentRepository } from '../ports/documents.ts';
@@ -43,6 +44,7 @@ export interface BackendContext {
 
 export type BackendFactory<T extends StorageType> = (context: BackendContext) => Promise<StoreHandle<T>>;
 
+/** Storage type → backend name (a built-in Backend, or the caller's own) → factory. */
 export type BackendFactories = {
-  readonly [T in StorageType]?: Readonly<Partial<Record<Backend, BackendFactory<T>>>>;
+  readonly [T in StorageType]?: Readonly<Partial<Record<string, BackendFactory<T>>>>;
 };

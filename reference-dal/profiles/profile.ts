@@ -3,8 +3,8 @@
 // the names reserved for it in this run, says which backend serves each storage type. Validated once
 // by defineProfile (zod); a bad profile fails naming the profile and the field.
 import { z } from 'zod';
-import type { StorageConfigInput, StorageType } from '../config/storage-config.ts';
-import type { StorageServices } from '../dal/services.ts';
+import { STORAGE_TYPES, type StorageConfigInput, type StorageType } from '../config/storage-config.ts';
+import type { BackendFactories, StorageServices } from '../dal/services.ts';
 import { ValidationError } from '../errors.ts';
 
 /** Physical stores a profile can use (same names as the harness's StoreKind). */
@@ -39,6 +39,15 @@ export interface ProfileStorage {
    * a backend of its own.
    */
   readonly wrap?: ServiceWrappers;
+  /**
+   * The profile's own backends, same shape as the DAL's factory table (storage type → backend name
+   * → factory), merged over the built-in table when the profile's DAL is built: a config may then
+   * name such a backend (`{ type: 'timeseries', backend: 'brin', url }`). An own factory under a
+   * built-in name replaces the built-in one for this profile. Factories are code and stay in this
+   * process: a second client (the cache-coherence reader in its worker thread) builds the
+   * transactional store and the cache from the built-in table only.
+   */
+  readonly backends?: BackendFactories;
 }
 
 /**
@@ -103,6 +112,31 @@ export function resolveBehaviour(profile: string, storage: ProfileStorage): Reso
     staleFillGuard: parsed.data.cache.staleFillGuard,
     cacheTtlMs: parsed.data.cacheTtlMs,
   });
+}
+
+/**
+ * Check what `storage(env)` returned as its own backends: storage types known, every entry a
+ * function. A bad entry names the profile and the path (`storage.backends.timeseries.brin`).
+ */
+export function checkOwnBackends(profile: string, storage: ProfileStorage): BackendFactories {
+  const own: unknown = storage.backends ?? {};
+  const at = (path: string) => `profile "${profile}" storage.backends${path}`;
+  if (typeof own !== 'object' || own === null || Array.isArray(own))
+    throw new ValidationError(at(''), 'expected an object: storage type → backend name → factory');
+  for (const [type, table] of Object.entries(own)) {
+    if (!(STORAGE_TYPES as readonly string[]).includes(type))
+      throw new ValidationError(at(`.${type}`), `expected a storage type (${STORAGE_TYPES.join(', ')})`);
+    if (typeof table !== 'object' || table === null || Array.isArray(table))
+      throw new ValidationError(at(`.${type}`), 'expected an object: backend name → factory');
+    for (const [name, factory] of Object.entries(table as Record<string, unknown>)) {
+      if (typeof factory !== 'function')
+        throw new ValidationError(
+          at(`.${type}.${name}`),
+          'expected a factory function (context) => Promise<StoreHandle>',
+        );
+    }
+  }
+  return own;
 }
 
 export type ServiceWrappers = {

@@ -9,15 +9,16 @@ import type { CacheManager } from '../cache/cache-manager.ts';
 import type { CacheManagerOptionsInput } from '../cache/cache-options.ts';
 import { openCacheManager } from './open-cache-manager.ts';
 import { RedisAtomicWrites, withAtomicWrites } from '../cache/redis-atomic-writes.ts';
-import type { Backend, StorageConfig, StorageType } from '../config/storage-config.ts';
+import type { StorageConfig, StorageType } from '../config/storage-config.ts';
 import { ExperimentWriter } from '../consistency/experiment-writer.ts';
 import { OutboxRelay, type RunInTransaction } from '../consistency/relay.ts';
 import { DataAccessLayer } from '../dal/data-access-layer.ts';
 import type { BackendContext, BackendFactories, BackendFactory } from '../dal/services.ts';
 import { parseStorageConfigs } from '../config/storage-config.ts';
 import { createProfileDatabase, type ProfileDatabase } from './profile-databases.ts';
-import { defaultBackendFactories } from '../dal/backend-factories.ts';
+import { backendNames, defaultBackendFactories, mergeBackendFactories } from '../dal/backend-factories.ts';
 import {
+  checkOwnBackends,
   resolveBehaviour,
   type Profile,
   type ProfileEnvironment,
@@ -53,8 +54,8 @@ export interface SystemUnderTestOptions {
 }
 
 export interface Capabilities {
-  /** Backend per storage type the profile configured. */
-  readonly backends: Readonly<Partial<Record<StorageType, Backend>>>;
+  /** Backend per storage type the profile configured (a built-in name, or the profile's own). */
+  readonly backends: Readonly<Partial<Record<StorageType, string>>>;
   readonly cache: boolean;
   /** Presigned URLs (S3 yes, PostgreSQL bytea no). */
   readonly presign: boolean;
@@ -135,12 +136,20 @@ export class SystemUnderTest implements AsyncDisposable {
       };
       const storage = profile.storage(env);
       const behaviour = resolveBehaviour(profile.name, storage);
-      const configs = parseStorageConfigs(storage.configs, `profile ${profile.name} storage`);
+      const own = checkOwnBackends(profile.name, storage);
+      const configs = parseStorageConfigs(
+        storage.configs,
+        `profile ${profile.name} storage`,
+        backendNames(own),
+      );
       const transactional = configs.find((c) => c.type === 'transactional');
       if (!transactional) throw new Error(`profile ${profile.name} has no transactional storage`);
 
-      // The transactional factory applies the outbox tables with the metadata migrations.
-      const factories = withAtomicCacheWrites(options.factories ?? defaultBackendFactories());
+      // The transactional factory applies the outbox tables with the metadata migrations; the
+      // profile's own backends go over the built-in table (or the one the caller handed in).
+      const factories = withAtomicCacheWrites(
+        mergeBackendFactories(options.factories ?? defaultBackendFactories(), own),
+      );
       const dal = await DataAccessLayer.initialize(configs, {
         factories: storage.wrap ? wrapFactories(factories, storage.wrap) : factories,
       });

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { sourceExtension } from '../../harness/run/source-extension.ts';
 import type { CoherenceBoard } from './coherence-board.ts';
 import type { SecondClientMessage, SecondClientSetup } from './second-client-protocol.ts';
 
@@ -20,12 +21,15 @@ export interface SecondClientOptions {
   readonly stopTimeoutMs?: number;
 }
 
-// The worker runs TypeScript: tsx's loader is registered inside it (workers do not inherit a
-// loader registered in the parent on Node 20), then the entry module is imported.
+// From the sources the worker runs TypeScript: tsx's loader is registered inside it (workers do not
+// inherit a loader registered in the parent on Node 20), then the entry module is imported. From the
+// package's compiled dist/ the entry is JavaScript and needs no loader.
 const BOOT = `
 const { workerData } = require('node:worker_threads');
-import(workerData.boot.tsx).then((tsx) => { tsx.register(); return import(workerData.boot.entry); });
+const { tsx, entry } = workerData.boot;
+(tsx ? import(tsx).then((api) => api.register()) : Promise.resolve()).then(() => import(entry));
 `;
+const EXTENSION = sourceExtension(import.meta.url);
 
 /** URL of tsx's ESM API (`tsx/esm/api` under the import condition; require.resolve would give the CJS one). */
 function tsxEsmApi(): string {
@@ -71,8 +75,8 @@ export class SecondClient implements AsyncDisposable {
       eval: true,
       workerData: {
         boot: {
-          tsx: tsxEsmApi(),
-          entry: new URL('./second-client-worker.ts', import.meta.url).href,
+          tsx: EXTENSION === '.ts' ? tsxEsmApi() : undefined,
+          entry: new URL(`./second-client-worker${EXTENSION}`, import.meta.url).href,
         },
         setup: { ...setup, board: setup.board.buffers },
       },
