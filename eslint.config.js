@@ -29,6 +29,17 @@ const WORKLOAD = forbid(
   `${UP}(?:harness/)?workload${END}`,
   'report/ and budgets/ never import harness/workload (DESIGN.md, Architecture): they read results, not the runner.',
 );
+// results/ is the leaf every layer reads (schema, exit codes): any import that climbs out of it and
+// does not land back in results/ is forbidden, so harness/, reference-dal/, scenarios/, test/ and the
+// root files are all covered without naming them. Packages (zod) and node: builtins do not climb.
+const OUTSIDE_RESULTS = forbid(
+  `${UP}(?!\\.\\./)(?!(?:harness/)?results${END})`,
+  'harness/results/ depends on nothing in the project (DESIGN.md, Architecture): it is the results model every layer reads; move the helper into results/ instead.',
+);
+const REPORT = forbid(
+  `${UP}(?:harness/)?report${END}`,
+  'metrics/, stats/, workload/ and budgets/ never import harness/report (DESIGN.md, Architecture): report only consumes results; move the shared helper into harness/results/.',
+);
 const TEST_SUPPORT = forbid(
   `${UP}test${END}`,
   'benches never import test support (DESIGN.md, Architecture): move the helper out of test/ (e.g. harness/provision/).',
@@ -61,9 +72,19 @@ const BOUNDARIES = [
     folders: [`reference-dal/backends/${name}`],
     patterns: [OTHER_BACKENDS(name)],
   })),
-  { folders: ['harness'], except: ['harness/bench'], patterns: [CONCRETE_BACKEND('harness')] },
+  // results/ is left out: OUTSIDE_RESULTS already forbids backends there, with one message, not two.
+  {
+    folders: ['harness'],
+    except: ['harness/bench', 'harness/results'],
+    patterns: [CONCRETE_BACKEND('harness')],
+  },
   { folders: ['harness/workload'], patterns: [CONCRETE_BACKEND('harness/workload')] },
   { folders: ['harness/report', 'harness/budgets'], patterns: [WORKLOAD] },
+  { folders: ['harness/results'], patterns: [OUTSIDE_RESULTS] },
+  {
+    folders: ['harness/metrics', 'harness/stats', 'harness/workload', 'harness/budgets'],
+    patterns: [REPORT],
+  },
   { folders: ['harness/bench'], patterns: [TEST_SUPPORT] },
 ];
 

@@ -120,4 +120,4 @@ export {
   type HistogramSummary,
   type RunMetadata,
   type Verdict,
-} from './harness/report/results-schema.ts';
+} from './harness/results/schema.ts';

@@ -5,6 +5,7 @@
 // operations that do not need the failed store), errors by class, recovery time, p99 before/during/after
 // and integrity. Seed: DALBENCH_SEED (printed). Filters: DALBENCH_FAULT_STORES, DALBENCH_FAULT_ACTIONS
 // (comma lists). Everything started (stores, proxies, databases, indices, bucket) is removed at the end.
+import { envSeed } from '../stats/random.ts';
 import { cpus } from 'node:os';
 import pg from 'pg';
 import { runFaultCell } from '../faults/fault-cell.ts';
@@ -33,9 +34,7 @@ function listFromEnv<T extends string>(name: string, allowed: readonly T[]): rea
   return items as T[];
 }
 
-const seedText = process.env['DALBENCH_SEED'];
-const seed = seedText === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(seedText);
-if (!Number.isInteger(seed)) throw new Error(`DALBENCH_SEED: expected an integer, got "${seedText}"`);
+const seed = envSeed();
 const storeFilter = listFromEnv('DALBENCH_FAULT_STORES', STORES);
 const actionFilter = listFromEnv('DALBENCH_FAULT_ACTIONS', ACTIONS);
 const log = (line: string) => console.error(`[faults] ${line}`);

@@ -6,7 +6,7 @@
 // against what no scheduler could have beaten at that moment.
 import { createHistogram, summarizeHistogram } from '../metrics/histogram.ts';
 import { toMicros } from '../metrics/operation-stats.ts';
-import type { HistogramSummary } from '../report/results-schema.ts';
+import type { HistogramSummary } from '../results/schema.ts';
 import { STREAM } from '../workload/planner.ts';
 import { Rng } from '../workload/random.ts';
 import { runScenario } from '../workload/runner.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticResults, ADR_SCENARIOS } from '../report/fixtures/synthetic-results.ts';
-import type { Results } from '../report/results-schema.ts';
+import type { Results } from '../results/schema.ts';
 import { confirmOutcomes } from './confirm.ts';
 import { BudgetSelectionError, BudgetSyntaxError } from './errors.ts';
 import { evaluateBudgetOutcomes, evaluateBudgets } from './evaluate.ts';

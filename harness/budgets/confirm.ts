@@ -3,7 +3,7 @@
 // provides, and is judged again on the original runs POOLED with the re-runs. Pooling, not replacing:
 // judging the re-runs alone would give a failure a second chance to pass (second-chance bias).
 // Pure decision logic; the live run is the caller's.
-import type { Results, ScenarioResult, Verdict } from '../report/results-schema.ts';
+import type { Results, ScenarioResult, Verdict } from '../results/schema.ts';
 import { evaluateBudgetOutcomes, type BudgetOutcome, type EvaluateOptions } from './evaluate.ts';
 import type { BudgetSet } from './schema.ts';
 

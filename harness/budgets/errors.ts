@@ -1,5 +1,5 @@
 // Budget errors are input errors (exit 2): the message names the budget file, line where known, and field.
-import { InputError } from '../report/input-error.ts';
+import { InputError } from '../results/input-error.ts';
 
 /** A budget expression or structured budget that does not parse/validate. */
 export class BudgetSyntaxError extends InputError {

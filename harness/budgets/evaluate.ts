@@ -5,8 +5,8 @@
 // incomplete, over an operation with too many errors, or "at N% confidence" over one sample yields a
 // not-evaluated verdict — never a pass. Given the run's selection, a budget over what the run did not
 // select is "not in this run".
-import type { Results, ScenarioResult, Verdict } from '../report/results-schema.ts';
-import { measuredOnFromWarnings } from '../report/measured-on.ts';
+import type { Results, ScenarioResult, Verdict } from '../results/schema.ts';
+import { measuredOnFromWarnings } from '../results/measured-on.ts';
 import type { NoiseFile } from '../stats/noise.ts';
 import { latencyStat, type LatencyStat } from '../stats/samples.ts';
 import { BudgetSelectionError } from './errors.ts';

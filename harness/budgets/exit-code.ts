@@ -4,8 +4,8 @@
 // "Not in this run" verdicts never count. No verdicts at all is 2.
 // A run: 2 when it was interrupted, or (unless `allowErrors`) when any scenario errored or is
 // incomplete, with or without budgets; a scenario skipped with its reason does not count.
-import type { Results, Verdict } from '../report/results-schema.ts';
-import { EXIT } from '../cli/io.ts';
+import type { Results, Verdict } from '../results/schema.ts';
+import { EXIT } from '../results/exit-codes.ts';
 
 export interface ExitCodeOptions {
   skippedAsFail?: boolean;

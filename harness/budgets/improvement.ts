@@ -2,7 +2,7 @@
 // over repeats. With noise.json, a shortfall inside the measured run-to-run noise band is inconclusive
 // — the data cannot tell it from noise — never a pass; a too-noisy metric is not gated.
 import { median } from 'simple-statistics';
-import type { Verdict } from '../report/results-schema.ts';
+import type { Verdict } from '../results/schema.ts';
 import { bootstrapTwoSampleCi } from '../stats/bootstrap.ts';
 import { noiseLookup, type NoiseFile } from '../stats/noise.ts';
 import { compare, notEvaluated, tooFewForConfidence, verdictFrom, withUnit, type Judged } from './judge.ts';

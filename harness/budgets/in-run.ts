@@ -2,7 +2,7 @@
 // select is "not in this run" (listed, no effect on the exit code): `--budgets adr-024 --scenario
 // metrics-query` judges what it ran. A name no run could select is a typo and stays an error — checked
 // against the catalogue (built-in and config scenarios and profiles) before the run and after it.
-import type { Results } from '../report/results-schema.ts';
+import type { Results } from '../results/schema.ts';
 import { BudgetSelectionError } from './errors.ts';
 import type { BudgetSet, MetricRef } from './schema.ts';
 import { knownScenarioMatcher, matcher, scenarioMatcher, unique } from './select.ts';

@@ -1,7 +1,7 @@
 // Turning samples into one verdict: point estimate (median of repeats), bootstrap CI when there are
 // repeats, and — when the budget states a confidence — the CI bound that must hold instead of the point.
 import { median } from 'simple-statistics';
-import type { Verdict } from '../report/results-schema.ts';
+import type { Verdict } from '../results/schema.ts';
 import { bootstrapCi, type Interval } from '../stats/bootstrap.ts';
 import type { Budget, Comparator } from './schema.ts';
 

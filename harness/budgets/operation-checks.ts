@@ -1,7 +1,7 @@
 // What makes an operation's figures unfit to judge: no successful sample at all, or too many failed
 // attempts — latency and throughput cover successes only, so a store failing fast behind a circuit
 // breaker would otherwise pass every latency gate.
-import type { ScenarioResult } from '../report/results-schema.ts';
+import type { ScenarioResult } from '../results/schema.ts';
 
 /** A latency or throughput of zero successful operations is no measurement: say which run had none. */
 export function emptyOperation(runs: readonly ScenarioResult[], operation: string): string | undefined {

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 
-export const EXIT = { ok: 0, breach: 1, error: 2 } as const;
-
 /** Where a command writes; injected so tests can capture output without touching process globals. */
 export interface CliIo {
   out(text: string): void;

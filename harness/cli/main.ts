@@ -1,7 +1,9 @@
 // The dalbench command. Exit codes: 0 pass, 1 budget breached, 2 harness/config/input error.
 import { Command, CommanderError, Help } from 'commander';
 import { COMMANDS, commandNamed, type CommandEntry } from './command-list.ts';
-import { EXIT, type CliIo } from './io.ts';
+import type { CliIo } from './io.ts';
+import { EXIT } from '../results/exit-codes.ts';
+import { printError } from './print-error.ts';
 
 export interface MainOptions {
   /**
@@ -45,29 +47,13 @@ export async function main(
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.error;
     }
-    io.err(`dalbench: ${formatError(error)}\n`);
-    return EXIT.error;
+    return printError(io, 'dalbench', error);
   }
 }
 
 /** A command listed in the top-level help but not loaded (nothing runs it in this process). */
 function listedOnly(entry: CommandEntry): Command {
   return new Command(entry.name).description(entry.summary);
-}
-
-/** The message and its chain of causes, one per line. */
-export function formatError(error: unknown): string {
-  const lines: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && depth < 5; depth++) {
-    lines.push(depth === 0 ? messageOf(current) : `  caused by: ${messageOf(current)}`);
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return lines.join('\n');
-}
-
-function messageOf(value: unknown): string {
-  return value instanceof Error ? value.message : String(value);
 }
 
 function defaultIo(): CliIo {

@@ -14,14 +14,11 @@ export interface ProgressOptions {
   readonly now?: () => number;
 }
 
+import { formatErrorChain } from '../../reference-dal/error-chain.ts';
 import type { Progress } from '../../reference-dal/ports/load-progress.ts';
 
 export type { Progress };
 export { silentProgress } from '../../reference-dal/ports/load-progress.ts';
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : JSON.stringify(error);
-}
 
 function formatRate(perSecond: number): string {
   if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)} M`;
@@ -67,13 +64,13 @@ export function createProgress(options: ProgressOptions): Progress {
           perSecond: Math.round(rate),
           elapsedS: Math.round(elapsedS * 10) / 10,
           etaS: final || etaS === undefined ? null : Math.round(etaS),
-          ...(error === undefined ? {} : { error: describe(error) }),
+          ...(error === undefined ? {} : { error: formatErrorChain(error, 'line') }),
         })}\n`,
       );
       return;
     }
     const of = options.total === undefined ? `${count}` : `${count}/${options.total}`;
-    const tail = error === undefined ? '' : ` — failed: ${describe(error)}`;
+    const tail = error === undefined ? '' : ` — failed: ${formatErrorChain(error, 'line')}`;
     if (tty) {
       const share = options.total ? Math.min(1, count / options.total) : 0;
       const bar = options.total ? `${'█'.repeat(Math.round(share * 24)).padEnd(24, '·')} ` : '';

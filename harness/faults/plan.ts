@@ -6,7 +6,7 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { InputError } from '../report/input-error.ts';
+import { InputError } from '../results/input-error.ts';
 import { STORE_KINDS, type StoreKind } from '../provision/provisioner.ts';
 import { moduleNamespace } from '../run/module-namespace.ts';
 

@@ -6,7 +6,7 @@ import {
   resultsSchema,
   type Results,
   type ScenarioResult,
-} from '../report/results-schema.ts';
+} from '../results/schema.ts';
 import type { RunMetadataBase } from './run-metadata.ts';
 
 export interface RunEnd {

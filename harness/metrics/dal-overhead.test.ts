@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StoreOverhead } from '../report/results-schema.ts';
+import type { StoreOverhead } from '../results/schema.ts';
 import { collectRunMetadata } from './run-metadata.ts';
 import { overheadForRun, readOverheadRecords, storeIdentity, writeOverheadRecords } from './dal-overhead.ts';
 

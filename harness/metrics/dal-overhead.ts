@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { redactUrl } from '../../reference-dal/errors.ts';
 import { defaultCacheDir } from '../provision/artifact-cache.ts';
-import { storeOverheadSchema, type RunDalOverhead, type StoreOverhead } from '../report/results-schema.ts';
+import { storeOverheadSchema, type RunDalOverhead, type StoreOverhead } from '../results/schema.ts';
 
 export const DAL_OVERHEAD_FILE = 'dal-overhead.json';
 

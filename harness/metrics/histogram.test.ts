@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { envSeed } from '../workload/test-seed.ts';
+import { seedFromEnv } from '../stats/random.ts';
 import {
   createHistogram,
   decodeHistogram,
@@ -30,7 +30,7 @@ describe('histograms', () => {
           decodeHistogram(unionEncoded).outputPercentileDistribution(),
         );
       }),
-      { seed: envSeed(), numRuns: 40 },
+      { seed: seedFromEnv(), numRuns: 40 },
     );
   });
 

@@ -2,7 +2,7 @@
 // Summaries carry the compressed base64 encoding, so shards and runs merge without loss.
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import type { HistogramSummary } from '../report/results-schema.ts';
+import type { HistogramSummary } from '../results/schema.ts';
 
 export type { Histogram };
 

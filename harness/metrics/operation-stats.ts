@@ -1,7 +1,7 @@
 // What one operation of one scenario × profile accumulates during the measure phase: corrected
 // (from intended start) and uncorrected (from actual start) latency, errors by class, and a
 // per-second series of completions and p99. Times are performance.now() milliseconds.
-import type { OperationResult } from '../report/results-schema.ts';
+import type { OperationResult } from '../results/schema.ts';
 import { createHistogram, summarizeHistogram, type Histogram } from './histogram.ts';
 
 export function toMicros(ms: number): number {

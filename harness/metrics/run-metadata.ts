@@ -6,7 +6,7 @@ import os from 'node:os';
 import { promisify } from 'node:util';
 import { redactConfig, redactUrl } from '../../reference-dal/errors.ts';
 import type { StoreEndpoint } from '../provision/provisioner.ts';
-import type { RunDalOverhead, RunMetadata } from '../report/results-schema.ts';
+import type { RunDalOverhead, RunMetadata } from '../results/schema.ts';
 import { defaultOverheadFile, overheadForRun, readOverheadRecords } from './dal-overhead.ts';
 import type { Shard } from '../workload/shard.ts';
 

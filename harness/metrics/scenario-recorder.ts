@@ -1,5 +1,5 @@
 // The Recorder operations receive: named counters and distributions (µs) for the measure phase.
-import type { HistogramSummary } from '../report/results-schema.ts';
+import type { HistogramSummary } from '../results/schema.ts';
 import type { Recorder } from '../workload/scenario.ts';
 import { createHistogram, summarizeHistogram, type Histogram } from './histogram.ts';
 

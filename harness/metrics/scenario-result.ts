@@ -1,8 +1,9 @@
 // What a measure phase adds up to in a result: per-operation figures, counters (the scenario's
 // snapshot deltas plus its recorder's), the harness's own health (self-monitor, open-loop
 // scheduling), derived metrics, and the warnings that tell a reader when not to trust a figure.
+import { formatErrorChain } from '../../reference-dal/error-chain.ts';
 import type { Scenario } from '../workload/scenario.ts';
-import type { HistogramSummary, OperationResult, ScenarioResult } from '../report/results-schema.ts';
+import type { HistogramSummary, OperationResult, ScenarioResult } from '../results/schema.ts';
 import type { OperationStats } from './operation-stats.ts';
 import type { ScenarioRecorder } from './scenario-recorder.ts';
 import { generatorWarnings, schedulingLagWarnings, type SelfMonitorReading } from './self-monitor.ts';
@@ -26,7 +27,6 @@ export interface MeasureSummaryInput {
   readonly scenario: Pick<Scenario<unknown>, 'derive'>;
   /** Operations still running when the drain timeout ran out (not recorded). */
   readonly stuck: { readonly count: number; readonly timeoutMs: number } | undefined;
-  readonly describe: (error: unknown) => string;
 }
 
 export type MeasureSummary = Pick<
@@ -82,7 +82,7 @@ export function summarizeMeasure(input: MeasureSummaryInput): MeasureSummary {
         }),
       );
     } catch (error) {
-      warnings.push(`derive() failed: ${input.describe(error)}`);
+      warnings.push(`derive() failed: ${formatErrorChain(error, 'line')}`);
     }
   }
   for (const [name, value] of Object.entries(metrics))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HistogramSummary } from '../report/results-schema.ts';
+import type { HistogramSummary } from '../results/schema.ts';
 import { createHistogram, summarizeHistogram } from './histogram.ts';
 import { generatorWarnings, schedulingLagWarnings, startSelfMonitor } from './self-monitor.ts';
 

@@ -3,7 +3,7 @@
 // mean the generator, not the store, may have set the pace.
 import { readFileSync } from 'node:fs';
 import { PerformanceObserver, monitorEventLoopDelay, type PerformanceEntry } from 'node:perf_hooks';
-import type { HistogramSummary } from '../report/results-schema.ts';
+import type { HistogramSummary } from '../results/schema.ts';
 
 export interface SelfMonitorReading {
   eventLoopDelayP99Ms: number;

@@ -17,8 +17,8 @@ import {
 } from '../stats/samples.ts';
 import type { CalibratedSpread } from '../stats/spread.ts';
 import { withinRunSpread } from '../stats/within-run.ts';
-import { InputError } from './input-error.ts';
-import type { Results, ScenarioResult } from './results-schema.ts';
+import { InputError } from '../results/input-error.ts';
+import type { Results, ScenarioResult } from '../results/schema.ts';
 
 export interface CompareOptions {
   /** `--fail-on-regression 10%`: a slower change beyond this is a regression. */

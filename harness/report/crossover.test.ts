@@ -8,7 +8,7 @@ import { crossoverOf, sweepOperations } from './crossover.ts';
 import { syntheticResults } from './fixtures/synthetic-results.ts';
 import { loadReportAssets, type ChartSpec } from './html-shell.ts';
 import { renderHtmlReport } from './report-html.ts';
-import type { Results } from './results-schema.ts';
+import type { Results } from '../results/schema.ts';
 import { renderSummaryMarkdown } from './summary-markdown.ts';
 
 const SIZES = [

@@ -3,7 +3,7 @@
 // size axis), or that it never does up to the largest size measured.
 import { scenarioBase } from '../budgets/select.ts';
 import { median } from 'simple-statistics';
-import type { Results } from './results-schema.ts';
+import type { Results } from '../results/schema.ts';
 
 export interface ScalePoint {
   readonly scale: string;

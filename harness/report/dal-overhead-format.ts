@@ -1,6 +1,6 @@
 // How much of a profile comparison is the reference DAL's own cost: per store, the worst DAL ÷ raw
 // ratio bench:dal measured on the same stores, or why there is no figure.
-import type { RunMetadata, StoreOverhead } from './results-schema.ts';
+import type { RunMetadata, StoreOverhead } from '../results/schema.ts';
 
 export interface DalOverheadLine {
   readonly store: string;

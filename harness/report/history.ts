@@ -3,8 +3,8 @@
 import { access, readdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { chartFigure, escapeHtml, htmlPage, type ChartSpec, type ReportAssets } from './html-shell.ts';
-import { InputError } from './input-error.ts';
-import type { Results, Verdict } from './results-schema.ts';
+import { InputError } from '../results/input-error.ts';
+import type { Results, Verdict } from '../results/schema.ts';
 import { STATUS_TEXT } from './verdict-format.ts';
 
 /** Expand a glob (`*`, `?`, `**`) without a dependency: Node 20 has no fs.glob. Sorted, so runs read in order. */

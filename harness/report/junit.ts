@@ -2,8 +2,8 @@
 // judged (not evaluated, inconclusive) an <error> (CI shows it red, never skipped-green), a budget over
 // what the run did not select <skipped>. The message is the verdict, with what it was measured on where
 // that differs from the ADR; the suite's properties and output list the stores measured.
-import { runMeasuredOn } from './measured-on.ts';
-import type { Results, Verdict } from './results-schema.ts';
+import { runMeasuredOn } from '../results/measured-on.ts';
+import type { Results, Verdict } from '../results/schema.ts';
 import { messageWithMeasuredOn } from './verdict-format.ts';
 
 function xml(text: string): string {

@@ -5,7 +5,7 @@ import { collectRunMetadata } from '../metrics/run-metadata.ts';
 import { runScenario } from '../workload/runner.ts';
 import { noopScenario, recordingScenario, RecordingSystem } from '../workload/test-systems.ts';
 import { MergeError, mergeResults } from './merge.ts';
-import type { Results } from './results-schema.ts';
+import type { Results } from '../results/schema.ts';
 
 async function shard(index: number, count: number, seed = 21): Promise<Results> {
   const shardSpec = { index, count };

@@ -10,7 +10,7 @@ import {
   type OperationResult,
   type Results,
   type ScenarioResult,
-} from './results-schema.ts';
+} from '../results/schema.ts';
 
 export class MergeError extends Error {
   override name = 'MergeError';

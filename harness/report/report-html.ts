@@ -5,8 +5,8 @@ import { decodeHistogram, mergeHistogramSummaries } from '../metrics/histogram.t
 import type { Comparison } from './compare.ts';
 import { compareTableHtml } from './compare-html.ts';
 import { chartFigure, escapeHtml, htmlPage, type ChartSpec, type ReportAssets } from './html-shell.ts';
-import type { HistogramSummary, Results, ScenarioResult, Verdict } from './results-schema.ts';
-import { runMeasuredOn } from './measured-on.ts';
+import type { HistogramSummary, Results, ScenarioResult, Verdict } from '../results/schema.ts';
+import { runMeasuredOn } from '../results/measured-on.ts';
 import { dalOverheadLines } from './dal-overhead-format.ts';
 import { sweepOperations } from './crossover.ts';
 import { crossoverListHtml, sweepSectionHtml } from './sweep-html.ts';

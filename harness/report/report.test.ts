@@ -11,10 +11,9 @@ import { syntheticResults } from './fixtures/synthetic-results.ts';
 import { loadReportAssets } from './html-shell.ts';
 import { renderJunit } from './junit.ts';
 import { renderHtmlReport } from './report-html.ts';
-import { parseResultsText } from './results-input.ts';
 import { calibrateNoise } from '../stats/noise.ts';
 import { renderSummaryMarkdown } from './summary-markdown.ts';
-import type { Results, Verdict } from './results-schema.ts';
+import type { Results, Verdict } from '../results/schema.ts';
 import { renderVerdictText } from './verdict-text.ts';
 
 let dir: string;
@@ -339,28 +338,6 @@ describe("the DAL's own cost beside the comparison", () => {
     expect(html).toMatch(/<li class="over">s3: worst path objects\.get-4k/);
     // a run without the record says nothing rather than inventing a figure
     expect(renderSummaryMarkdown(base)).not.toContain("DAL's own cost");
-  });
-});
-
-describe('bad input: results.json', () => {
-  const good = syntheticResults({ seed: 40, profiles: ['polyglot'] });
-  const text = JSON.stringify(good, null, 2);
-  it.each([
-    ['truncated', text.slice(0, text.length / 2), /t\.json(:\d+)?: not valid JSON/],
-    ['empty', '', /t\.json: file is empty/],
-    [
-      'newer schema',
-      JSON.stringify({ ...good, schemaVersion: 99 }),
-      /t\.json: written by a newer dalbench \(schemaVersion 99/,
-    ],
-    [
-      'hand-edited field',
-      JSON.stringify({ ...good, run: { ...good.run, seed: 'x' } }),
-      /t\.json: invalid results: run\.seed/,
-    ],
-    ['not ours', '{"hello": 1}', /t\.json: not a dalbench results file/],
-  ])('%s → error naming the file', (_name, body, message) => {
-    expect(() => parseResultsText(body, 't.json')).toThrow(message);
   });
 });
 

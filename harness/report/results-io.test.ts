@@ -6,8 +6,10 @@ import { buildResults } from '../metrics/build-results.ts';
 import { collectRunMetadata } from '../metrics/run-metadata.ts';
 import { runScenario } from '../workload/runner.ts';
 import { noopScenario } from '../workload/test-systems.ts';
-import { readResults, ResultsFileError, writeResults } from './results-io.ts';
-import type { Results } from './results-schema.ts';
+import { syntheticResults } from './fixtures/synthetic-results.ts';
+import { InputError } from '../results/input-error.ts';
+import { parseResults, readResults, ResultsFileError, writeResults } from './results-io.ts';
+import type { Results } from '../results/schema.ts';
 
 let dir: string;
 let results: Results;
@@ -59,7 +61,11 @@ describe('results.json IO', () => {
     const file = await write('truncated.json', text.slice(0, text.length / 2));
     const error = await readResults(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResultsFileError);
-    expect((error as Error).message).toBe(`${file}: not valid JSON (truncated or corrupted?)`);
+    // An InputError: the CLI exits 2 and the message leads with the file (and the line, when V8 gives it).
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^${escape(file)}(:\\d+)?: not valid JSON \\(truncated or corrupted\\?\\)$`),
+    );
   });
 
   it('rejects a file from a newer schema version, saying so', async () => {
@@ -98,5 +104,47 @@ describe('results.json IO', () => {
     const file = path.join(dir, 'nope.json');
     await expect(readResults(file)).rejects.toThrow(`${file}: cannot read results file`);
     expect(await readFile(path.join(dir, 'truncated.json'), 'utf8')).not.toBe('');
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// The cases of the former second reader (report/results-input.ts), kept against the one reader.
+describe('bad input: results.json text', () => {
+  const good = syntheticResults({ seed: 40, profiles: ['polyglot'] });
+  const text = JSON.stringify(good, null, 2);
+  it.each([
+    ['truncated', text.slice(0, text.length / 2), /^t\.json(:\d+)?: not valid JSON/],
+    ['empty', '', /^t\.json: the file is empty/],
+    [
+      'newer schema',
+      JSON.stringify({ ...good, schemaVersion: 99 }),
+      /^t\.json: written by a newer dalbench \(schemaVersion 99/,
+    ],
+    [
+      'hand-edited field',
+      JSON.stringify({ ...good, run: { ...good.run, seed: 'x' } }),
+      /^t\.json: invalid results: \$\.run\.seed/,
+    ],
+    ['not ours', '{"hello": 1}', /^t\.json: not a dalbench results file/],
+    ['an array', '[1, 2]', /^t\.json: expected a JSON object/],
+  ])('%s → error naming the file', (_name, body, message) => {
+    expect(() => parseResults(body, 't.json')).toThrow(message);
+  });
+
+  it('bad JSON on a later line: the error names that line (V8 reports the position)', () => {
+    const error = (() => {
+      try {
+        parseResults('{\n  "kind": "dalbench-results",\n  "run": 1 2\n}', 't.json');
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ResultsFileError);
+    expect((error as ResultsFileError).line).toBe(3);
+    expect((error as Error).message).toMatch(/^t\.json:3: not valid JSON/);
   });
 });

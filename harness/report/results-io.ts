@@ -1,21 +1,20 @@
-// Reading and writing results.json. Writes go to a temp file in the same directory and are
-// renamed into place, so a reader never sees half a file. Reads validate against the schema and
-// every error names the file (and, for schema issues, the JSON path).
+// The one reader and writer of results.json (run, merge, check, compare, report, calibrate all come
+// here). Writes go to a temp file in the same directory and are renamed into place, so a reader never
+// sees half a file. Reads validate against the schema and every error names the file (and, for bad
+// JSON, the line; for schema issues, the JSON path). Errors are InputErrors, so the CLI exits 2.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { RESULTS_SCHEMA_VERSION, resultsSchema, type Results } from './results-schema.ts';
+import { InputError } from '../results/input-error.ts';
+import { RESULTS_SCHEMA_VERSION, resultsSchema, type Results } from '../results/schema.ts';
 
 export const RESULTS_FILE = 'results.json';
 
-export class ResultsFileError extends Error {
+const MISSING_HINT =
+  'give the results.json a run wrote: `dalbench run` writes reports/<time>/results.json and links reports/latest to it';
+
+/** A results.json that cannot be read, parsed, validated or written; `file` (and `line`) name it. */
+export class ResultsFileError extends InputError {
   override name = 'ResultsFileError';
-  constructor(
-    readonly file: string,
-    message: string,
-    options: { cause?: unknown } = {},
-  ) {
-    super(`${file}: ${message}`, options);
-  }
 }
 
 /** Validate and write `dir/results.json` atomically; returns the file's path. */
@@ -54,7 +53,11 @@ export async function readResults(file: string): Promise<Results> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ResultsFileError(file, 'cannot read results file', { cause: error });
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new ResultsFileError(file, 'cannot read results file', {
+      cause: error,
+      ...(missing ? { hint: MISSING_HINT } : {}),
+    });
   }
   return parseResults(text, file);
 }
@@ -66,7 +69,8 @@ export function parseResults(text: string, file: string): Results {
     json = JSON.parse(text);
   } catch (error) {
     const hint = text.trim().length === 0 ? 'the file is empty' : 'not valid JSON (truncated or corrupted?)';
-    throw new ResultsFileError(file, hint, { cause: error });
+    const line = lineOfJsonError(error, text);
+    throw new ResultsFileError(file, hint, { cause: error, ...(line === undefined ? {} : { line }) });
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ResultsFileError(file, 'expected a JSON object with kind "dalbench-results"');
@@ -98,4 +102,10 @@ export function jsonPath(pathParts: readonly PropertyKey[]): string {
   let out = '$';
   for (const part of pathParts) out += typeof part === 'number' ? `[${part}]` : `.${String(part)}`;
   return out;
+}
+
+/** The 1-based line JSON.parse stopped at, from its "position N" message (V8), when it gives one. */
+function lineOfJsonError(error: unknown, text: string): number | undefined {
+  const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+  return position === undefined ? undefined : text.slice(0, Number(position)).split('\n').length;
 }

@@ -2,8 +2,8 @@
 import type { Comparison } from './compare.ts';
 import { compareSummaryLine } from './compare-format.ts';
 import { regressions } from './compare.ts';
-import type { Results, Verdict } from './results-schema.ts';
-import { runMeasuredOn } from './measured-on.ts';
+import type { Results, Verdict } from '../results/schema.ts';
+import { runMeasuredOn } from '../results/measured-on.ts';
 import { dalOverheadLines } from './dal-overhead-format.ts';
 import { crossoverLine, sweepOperations } from './crossover.ts';
 import {

@@ -1,6 +1,6 @@
 // How a verdict reads in every format: a word and a symbol, never colour alone.
 import { withUnit } from '../budgets/judge.ts';
-import type { Verdict } from './results-schema.ts';
+import type { Verdict } from '../results/schema.ts';
 
 export const STATUS_TEXT: Record<Verdict['status'], string> = {
   pass: '✔ PASS',

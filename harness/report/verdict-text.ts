@@ -1,7 +1,7 @@
 // The verdict table `dalbench check` prints to the terminal, and — given the results — what the run
 // was measured on (stores, their servers and notes), so a verdict never reads as more than it is.
-import { runMeasuredOn } from './measured-on.ts';
-import type { Results, Verdict } from './results-schema.ts';
+import { runMeasuredOn } from '../results/measured-on.ts';
+import type { Results, Verdict } from '../results/schema.ts';
 import {
   STATUS_TEXT,
   confirmationText,

@@ -7,7 +7,7 @@ import type { Comparison } from './compare.ts';
 import { loadReportAssets } from './html-shell.ts';
 import { renderJunit } from './junit.ts';
 import { renderHtmlReport } from './report-html.ts';
-import type { Results, Verdict } from './results-schema.ts';
+import type { Results, Verdict } from '../results/schema.ts';
 import { renderSummaryMarkdown } from './summary-markdown.ts';
 
 export async function writeFileAtomic(path: string, content: string): Promise<void> {

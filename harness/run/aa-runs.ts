@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { provisionStores } from '../provision/create-provisioner.ts';
 import { RESULTS_FILE, readResults, writeResults } from '../report/results-io.ts';
-import type { Results } from '../report/results-schema.ts';
+import type { Results } from '../results/schema.ts';
 import { runBenchmark, storeKinds, type RunEvent, type RunHooks } from './run-benchmark.ts';
 import type { RunPlan } from './run-plan.ts';
 import { borrowStores } from './shared-stores.ts';

@@ -15,11 +15,12 @@ import { buildResults } from '../metrics/build-results.ts';
 import { collectRunMetadata } from '../metrics/run-metadata.ts';
 import { provisionStores } from '../provision/create-provisioner.ts';
 import type { ProvisionedStores, StoreKind } from '../provision/provisioner.ts';
-import type { Results, ScenarioResult } from '../report/results-schema.ts';
+import type { Results, ScenarioResult } from '../results/schema.ts';
 import { assertHttpDriverLoad, runHttpScenario } from '../workload/http/http-driver.ts';
 import { runScenario, type Progress } from '../workload/runner.ts';
 import { interruptionText } from './interrupted.ts';
-import { describeError, notRunResult } from './results-builders.ts';
+import { notRunResult } from './results-builders.ts';
+import { formatErrorChain } from '../../reference-dal/error-chain.ts';
 import { QUICK_PHASES, type RunPlan } from './run-plan.ts';
 import { withoutOperations } from './scenario-variant.ts';
 
@@ -185,7 +186,13 @@ async function runJob(
     });
     return { ...result, scenario: name, profile: profile.name, repeat };
   } catch (error) {
-    return notRunResult(name, profile.name, repeat, 'errored', `job failed: ${describeError(error)}`);
+    return notRunResult(
+      name,
+      profile.name,
+      repeat,
+      'errored',
+      `job failed: ${formatErrorChain(error, 'line')}`,
+    );
   }
 }
 
@@ -236,7 +243,7 @@ async function runPair(pair: Pair): Promise<ScenarioResult[]> {
         profile.name,
         repeat,
         'errored',
-        `starting fault proxies failed: ${describeError(error)}`,
+        `starting fault proxies failed: ${formatErrorChain(error, 'line')}`,
       ),
     ];
   }
@@ -275,7 +282,7 @@ async function buildAndRun(
         profile.name,
         repeat,
         'errored',
-        `building profile ${profile.name} failed: ${describeError(error)}`,
+        `building profile ${profile.name} failed: ${formatErrorChain(error, 'line')}`,
       ),
     ];
   }
@@ -287,7 +294,10 @@ async function buildAndRun(
   } finally {
     // A failed cleanup is reported, not allowed to throw away the results measured.
     await sut[Symbol.asyncDispose]().catch((error: unknown) =>
-      emit({ type: 'log', line: `${name}/${profile.name}: cleanup failed: ${describeError(error)}` }),
+      emit({
+        type: 'log',
+        line: `${name}/${profile.name}: cleanup failed: ${formatErrorChain(error, 'line')}`,
+      }),
     );
   }
 }
@@ -371,7 +381,7 @@ async function runWith(sut: SystemUnderTest, pair: Pair): Promise<ScenarioResult
           profile.name,
           repeat,
           'errored',
-          `http driver failed: ${describeError(error)}`,
+          `http driver failed: ${formatErrorChain(error, 'line')}`,
           'http',
         ),
       );

@@ -1,6 +1,6 @@
 // The table printed at the end of a run: one row per scenario × profile × driver × operation.
 import { crossoverLine, sweepOperations } from '../report/crossover.ts';
-import type { Results } from '../report/results-schema.ts';
+import type { Results } from '../results/schema.ts';
 
 const HEAD = [
   'scenario',

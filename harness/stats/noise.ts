@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { mean, sampleStandardDeviation } from 'simple-statistics';
 import { z } from 'zod';
-import type { Results } from '../report/results-schema.ts';
-import { InputError } from '../report/input-error.ts';
+import type { Results } from '../results/schema.ts';
+import { InputError } from '../results/input-error.ts';
 import { operationSamples, scalarSamples, OPERATION_METRICS, type Driver } from './samples.ts';
 import { estimateSpread, type CalibratedSpread, type RunValue, type SpreadKind } from './spread.ts';
 import { withinRunSpread } from './within-run.ts';

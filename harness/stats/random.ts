@@ -12,11 +12,21 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** The seed to replay a property test with: env DALBENCH_SEED when set, else a fresh one (printed on failure). */
-export function envSeed(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env['DALBENCH_SEED'];
-  if (raw === undefined || raw === '') return Math.floor(Math.random() * 2 ** 31);
+/**
+ * The one reader of DALBENCH_SEED (tests, properties, benches): a decimal integer fast-check and
+ * mulberry32 both accept, or undefined when unset or blank. Anything else (`1e3`, `0x10`, `4.5`, a
+ * number beyond 2^53) is an error naming the variable and the value, never a silent different seed.
+ */
+export function seedFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env['DALBENCH_SEED']?.trim();
+  if (raw === undefined || raw === '') return undefined;
   const seed = Number(raw);
-  if (!Number.isInteger(seed)) throw new Error(`DALBENCH_SEED: expected an integer, got "${raw}"`);
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(seed))
+    throw new Error(`DALBENCH_SEED: expected an integer, got "${env['DALBENCH_SEED']}"`);
   return seed;
+}
+
+/** The seed to replay a run with: DALBENCH_SEED when set, else a fresh one (print it so it can be replayed). */
+export function envSeed(env: NodeJS.ProcessEnv = process.env): number {
+  return seedFromEnv(env) ?? Math.floor(Math.random() * 2 ** 31);
 }

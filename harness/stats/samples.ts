@@ -1,7 +1,7 @@
 // Per-repeat values out of results.json: the samples every statistic here works on. Only completed
 // scenario runs contribute; a repeat that errored is not a sample. The driver (dal | http) is part of
 // every key: a `--driver both` run measures two different things, never two repeats of one.
-import type { HistogramSummary, OperationResult, Results, ScenarioResult } from '../report/results-schema.ts';
+import type { HistogramSummary, OperationResult, Results, ScenarioResult } from '../results/schema.ts';
 
 export const LATENCY_STATS = ['p50', 'p90', 'p95', 'p99', 'p999', 'max', 'mean', 'min'] as const;
 export type LatencyStat = (typeof LATENCY_STATS)[number];

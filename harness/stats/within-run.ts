@@ -4,7 +4,7 @@
 // completion has no latency to contribute. Throughput of a run too short for windows falls back to its
 // completion count: log(count) varies by about 1/count when completions arrive as a Poisson stream, an
 // upper bound for a closed loop (whose completions come more regularly), so the bound is conservative.
-import type { OperationResult } from '../report/results-schema.ts';
+import type { OperationResult } from '../results/schema.ts';
 import { blockBootstrapLogMean, MIN_WINDOWS, type WithinRunSpread } from './block-bootstrap.ts';
 import type { OperationMetric } from './samples.ts';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng, deriveSeed } from './random.ts';
-import { envSeed } from './test-seed.ts';
+import { seedFromEnv } from '../stats/random.ts';
 
 const draw = (rng: Rng, n: number) => Array.from({ length: n }, () => rng.uint32());
 
@@ -11,7 +11,7 @@ describe('Rng', () => {
       fc.property(fc.integer(), fc.nat(1000), (seed, stream) => {
         expect(draw(Rng.at(seed, 1, stream), 64)).toEqual(draw(Rng.at(seed, 1, stream), 64));
       }),
-      { seed: envSeed(), numRuns: 50 },
+      { seed: seedFromEnv(), numRuns: 50 },
     );
   });
 
@@ -48,7 +48,7 @@ describe('Rng', () => {
           expect(b >= 5 && b <= 5 + n).toBe(true);
         }
       }),
-      { seed: envSeed(), numRuns: 100 },
+      { seed: seedFromEnv(), numRuns: 100 },
     );
   });
 

@@ -5,8 +5,9 @@
 // snapshot brackets the measure phase alone. An AbortSignal stops the run and the partial result
 // is returned marked incomplete; a store error never escapes as a throw.
 import { z } from 'zod';
+import { formatErrorChain } from '../../reference-dal/error-chain.ts';
 import type { StoreKind } from '../provision/provisioner.ts';
-import type { ScenarioResult } from '../report/results-schema.ts';
+import type { ScenarioResult } from '../results/schema.ts';
 import { summarizeMeasure } from '../metrics/scenario-result.ts';
 import { startSelfMonitor } from '../metrics/self-monitor.ts';
 import { ClosedLoop } from './executors/closed-loop.ts';
@@ -159,7 +160,12 @@ export async function runScenario<Sut>(options: RunScenarioOptions<Sut>): Promis
     } catch (error) {
       if (signal?.aborted)
         return { ...base, ...EMPTY, status: 'incomplete', reason: 'interrupted during load' };
-      return { ...base, ...EMPTY, status: 'errored', reason: `load phase failed: ${describe(error)}` };
+      return {
+        ...base,
+        ...EMPTY,
+        status: 'errored',
+        reason: `load phase failed: ${formatErrorChain(error, 'line')}`,
+      };
     }
     snapshotCounters.loadMs = Math.round(performance.now() - startedMs);
     if (signal?.aborted)
@@ -220,7 +226,7 @@ export async function runScenario<Sut>(options: RunScenarioOptions<Sut>): Promis
     try {
       before = await scenario.snapshot(sut);
     } catch (error) {
-      const reason = `snapshot before measure failed: ${describe(error)}`;
+      const reason = `snapshot before measure failed: ${formatErrorChain(error, 'line')}`;
       return { ...base, ...EMPTY, counters: snapshotCounters, status: 'errored', reason };
     }
   }
@@ -244,7 +250,9 @@ export async function runScenario<Sut>(options: RunScenarioOptions<Sut>): Promis
       for (const [name, value] of Object.entries(after)) snapshotCounters[name] = value - (before[name] ?? 0);
     } catch (error) {
       execution.recorder.count('snapshotErrors');
-      log(`${scenario.name}/${opts.profileName}: snapshot after measure failed: ${describe(error)}`);
+      log(
+        `${scenario.name}/${opts.profileName}: snapshot after measure failed: ${formatErrorChain(error, 'line')}`,
+      );
     }
   }
 
@@ -260,7 +268,6 @@ export async function runScenario<Sut>(options: RunScenarioOptions<Sut>): Promis
         : undefined,
     scenario,
     stuck: drained ? undefined : { count: measure.inFlight, timeoutMs: opts.drainTimeoutMs },
-    describe,
   });
   const result = { ...base, ...summary, warnings: [...warnings, ...summary.warnings] };
   if (execution.stopReason === 'signal')
@@ -313,18 +320,4 @@ function stripLoad(load: LoadModel): ScenarioResult['loadModel'] & {} {
   return load.type === 'closed'
     ? { type: 'closed', concurrency: load.concurrency }
     : { type: 'open', ratePerSec: load.ratePerSec, arrival: load.arrival };
-}
-
-function describe(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && depth < 4; depth++) {
-    parts.push(
-      current instanceof Error
-        ? `${current.name}: ${current.message}`
-        : (JSON.stringify(current) ?? typeof current),
-    );
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return parts.join(' (caused by ') + ')'.repeat(parts.length - 1);
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseShard, shardPlan, ShardSpecError } from './shard.ts';
-import { envSeed } from './test-seed.ts';
+import { seedFromEnv } from '../stats/random.ts';
 
 describe('shardPlan', () => {
   it('deals workers and ops to shards disjointly and completely', () => {
@@ -25,7 +25,7 @@ describe('shardPlan', () => {
           expect(shardPlan({ type: 'closed', concurrency }, { index: 1, count }, ops)).toEqual(plans[0]);
         },
       ),
-      { seed: envSeed(), numRuns: 200 },
+      { seed: seedFromEnv(), numRuns: 200 },
     );
   });
 

@@ -53,6 +53,11 @@ export class CacheManager implements AsyncDisposable {
   readonly #counters = new CacheCounters();
   readonly #writeBehind: WriteBehindQueue | undefined;
   readonly #inflight = new Map<string, InflightLoad>();
+  /**
+   * Keys whose invalidation after a committed write failed (store down): their cached copy may be
+   * stale, so until a later delete succeeds this manager reads around them and fills nothing.
+   */
+  readonly #unconfirmed = new Set<string>();
   /** The store's conditional writes when it has them and the stale-fill guard is on. */
   readonly #atomic: AtomicCacheWrites | undefined;
   #closing: Promise<void> | undefined;
@@ -96,12 +101,16 @@ export class CacheManager implements AsyncDisposable {
 
   /** Cache-aside read. A failed read or a foreign entry counts an error and returns a miss. */
   async get<T = unknown>(key: string): Promise<CacheLookup<T>> {
+    if (!(await this.#confirmed(key))) return MISS;
     const found = await this.#find<T>(key);
     return found.hit ? found : MISS;
   }
 
   /** `get` for many keys in one round trip (MGET); results in the order of `keys`. */
   async getMany<T = unknown>(keys: readonly string[]): Promise<CacheLookup<T>[]> {
+    if (keys.some((key) => this.#unconfirmed.has(key))) {
+      return Promise.all(keys.map((key) => this.get<T>(key)));
+    }
     let raws: (string | null)[];
     try {
       raws = await this.store.mget(keys);
@@ -130,6 +139,7 @@ export class CacheManager implements AsyncDisposable {
     loader: () => Promise<T | undefined> | T | undefined,
     options?: CacheWriteOptions,
   ): Promise<T | undefined> {
+    if (!(await this.#confirmed(key))) return this.#loadOnly(loader);
     const found = await this.#find<T>(key);
     if (found.hit) return found.value;
     const pending = this.#writeBehind?.latest(key);
@@ -171,6 +181,8 @@ export class CacheManager implements AsyncDisposable {
       this.#countError('write', error);
       throw error;
     }
+    // The entry now holds the value just written: no stale copy left to remove.
+    this.#unconfirmed.delete(key);
   }
 
   /** Remove keys (UNLINK). Returns how many existed. Throws (after counting) when the store fails. */
@@ -180,11 +192,38 @@ export class CacheManager implements AsyncDisposable {
       this.#markStale(key);
     }
     try {
-      return await this.store.del(keys);
+      const removed = await this.store.del(keys);
+      for (const key of keys) this.#unconfirmed.delete(key);
+      return removed;
     } catch (error) {
       this.#countError('invalidate', error);
       throw error;
     }
+  }
+
+  /**
+   * Invalidation after a write that has already committed: a store failure must not turn the
+   * committed write into an error for its caller (the ADR's failure isolation: Redis down breaks
+   * no write). The keys are remembered instead; this manager reads around them (to the source,
+   * filling nothing) until a later delete succeeds, which it tries on their next read. Other
+   * processes may read the stale copy until its TTL: `unconfirmedInvalidations` says how many are
+   * open. Returns whether the keys were removed now.
+   */
+  async invalidateOrDefer(keys: readonly string[]): Promise<boolean> {
+    try {
+      await this.invalidate(keys);
+      return true;
+    } catch (error) {
+      if (error instanceof ValidationError) throw error;
+      for (const key of keys) this.#unconfirmed.add(key);
+      this.#counters.invalidationsDeferred += keys.length;
+      return false;
+    }
+  }
+
+  /** Keys whose invalidation failed and has not been completed since (see invalidateOrDefer). */
+  get unconfirmedInvalidations(): number {
+    return this.#unconfirmed.size;
   }
 
   /** Remove every key matching a pattern: SCAN in steps of `scanBatchSize`, UNLINK per step. Never KEYS. */
@@ -263,6 +302,7 @@ export class CacheManager implements AsyncDisposable {
       writeBehind: wb,
       fillsRefused: c.fillsRefused,
       keyspace,
+      invalidationsDeferred: c.invalidationsDeferred,
     };
   }
 
@@ -290,6 +330,20 @@ export class CacheManager implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** True unless `key` awaits an invalidation that still fails (then the caller reads around the cache). */
+  async #confirmed(key: string): Promise<boolean> {
+    if (!this.#unconfirmed.has(key)) return true;
+    try {
+      await this.store.del([key]);
+    } catch (error) {
+      this.#counters.misses++;
+      this.#countError('invalidate', error);
+      return false;
+    }
+    this.#unconfirmed.delete(key);
+    return true;
   }
 
   /** One GET, counted: a value is a hit; nothing, a lease, a foreign entry or a failed read a miss. */

@@ -12,6 +12,7 @@ describe('CacheCounters', () => {
     c.fillsRefused = 5;
     c.keyspaceHits = 6;
     c.keyspaceMisses = 7;
+    c.invalidationsDeferred = 9;
     for (const kind of CACHE_ERROR_KINDS) c.errors[kind] = 8;
     c.reset();
     expect({ ...c, errors: { ...c.errors } }).toEqual({
@@ -22,6 +23,7 @@ describe('CacheCounters', () => {
       fillsRefused: 0,
       keyspaceHits: 0,
       keyspaceMisses: 0,
+      invalidationsDeferred: 0,
       errors: { read: 0, write: 0, invalidate: 0, decode: 0, flush: 0 },
     });
   });

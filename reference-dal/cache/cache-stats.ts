@@ -40,6 +40,11 @@ export interface CacheStats {
    * keyspace_hits / keyspace_misses should have grown by, for the cross-check.
    */
   readonly keyspace: { readonly hits: number; readonly misses: number };
+  /**
+   * Keys whose invalidation after a committed write failed and was deferred (invalidateOrDefer):
+   * until it completes, other processes may read the old copy (up to its TTL).
+   */
+  readonly invalidationsDeferred: number;
 }
 
 export class CacheCounters {
@@ -50,6 +55,7 @@ export class CacheCounters {
   fillsRefused = 0;
   keyspaceHits = 0;
   keyspaceMisses = 0;
+  invalidationsDeferred = 0;
   readonly errors: Record<CacheErrorKind, number> = { read: 0, write: 0, invalidate: 0, decode: 0, flush: 0 };
 
   reset(): void {
@@ -60,6 +66,7 @@ export class CacheCounters {
     this.fillsRefused = 0;
     this.keyspaceHits = 0;
     this.keyspaceMisses = 0;
+    this.invalidationsDeferred = 0;
     for (const kind of CACHE_ERROR_KINDS) this.errors[kind] = 0;
   }
 }

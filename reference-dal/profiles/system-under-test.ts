@@ -171,8 +171,14 @@ export class SystemUnderTest implements AsyncDisposable {
       const invalidate = async (id: string) => {
         if (cache) await cache.invalidate([cache.key('experiment', id)]);
       };
+      // After COMMIT the write has happened: Redis down must not turn it into an error for the
+      // caller (ADR failure isolation); the invalidation is deferred and this process reads around
+      // the key until it completes (CacheManager.invalidateOrDefer).
+      const invalidateCommitted = async (id: string) => {
+        if (cache) await cache.invalidateOrDefer([cache.key('experiment', id)]);
+      };
       const experiments = new ExperimentWriter(transaction, {
-        ...(behaviour.invalidation === 'after-commit' ? { afterCommit: invalidate } : {}),
+        ...(behaviour.invalidation === 'after-commit' ? { afterCommit: invalidateCommitted } : {}),
         ...(behaviour.invalidation === 'before-commit' ? { beforeCommit: invalidate } : {}),
       });
       const relay = new OutboxRelay(transaction, dal.documents, {

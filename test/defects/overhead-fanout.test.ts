@@ -10,7 +10,7 @@
 //   stores: figures printed (a per-call ping is paid by the part alone too, so it is no coordination
 //   overhead; see the note on the net cost).
 import { describe, expect, it } from 'vitest';
-import type { ScenarioResult } from '../../harness/report/results-schema.ts';
+import type { ScenarioResult } from '../../harness/results/schema.ts';
 import { polyglotProfile } from '../../reference-dal/profiles/builtin-profiles.ts';
 import { polyglotOverall } from '../../scenarios/polyglot-overall.ts';
 import { remoteProfile } from './support/overhead-defects.ts';

@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertProperty } from '../../harness/conformance/support/seed.ts';
 import { syntheticResults } from '../../harness/report/fixtures/synthetic-results.ts';
-import { InputError } from '../../harness/report/input-error.ts';
-import { parseResultsText } from '../../harness/report/results-input.ts';
+import { InputError } from '../../harness/results/input-error.ts';
 import { ResultsFileError, jsonPath, parseResults } from '../../harness/report/results-io.ts';
 import { NOISE_SCHEMA_VERSION, loadNoise } from '../../harness/stats/noise.ts';
 import { hostileString, hostileValue } from './support/hostile.ts';
@@ -21,19 +20,13 @@ const valid = syntheticResults({ seed: 7, profiles: ['polyglot'], samplesPerOper
 const validText = JSON.stringify(valid);
 const resultPaths = allPaths(valid);
 
-/** Both results readers, each with its error class and its way of writing a field path. */
+/** The results reader, its error class (an InputError, so the CLI exits 2) and how it writes a field path. */
 const READERS = [
   {
     name: 'results-io',
     parse: parseResults,
     errorClass: ResultsFileError,
     field: (p: JsonPath) => jsonPath(p),
-  },
-  {
-    name: 'results-input',
-    parse: parseResultsText,
-    errorClass: InputError,
-    field: (p: JsonPath) => p.join('.'),
   },
 ] as const;
 
@@ -80,6 +73,7 @@ describe.each(READERS)('fuzzed results.json ($name)', ({ parse, errorClass, fiel
         (text) => {
           const error = outcome(() => parse(text, FILE));
           expect(error).toBeInstanceOf(errorClass);
+          expect(error).toBeInstanceOf(InputError);
           expect((error as Error).message.startsWith(`${FILE}`)).toBe(true);
         },
       ),

@@ -78,6 +78,37 @@ describe('module boundaries fail lint', () => {
     // report and budgets never import workload
     ['harness/report/virtual.ts', `import '../workload/runner.ts';`, /never import harness\/workload/],
     ['harness/budgets/virtual.ts', `import '../workload/scenario.ts';`, /never import harness\/workload/],
+    // results/ depends on nothing in the project (zod only)
+    ['harness/results/virtual.ts', `import '../report/write.ts';`, /results\/ depends on nothing/],
+    [
+      'harness/results/virtual.ts',
+      `import type { CliIo } from '../cli/io.ts';`,
+      /results\/ depends on nothing/,
+    ],
+    ['harness/results/virtual.ts', `import '../../reference-dal/errors.ts';`, /results\/ depends on nothing/],
+    [
+      'harness/results/virtual.ts',
+      `import '../../reference-dal/backends/redis/redis-cache-store.ts';`,
+      /results\/ depends on nothing/,
+    ],
+    ['harness/results/virtual.ts', `import '../../scenarios/index.ts';`, /results\/ depends on nothing/],
+    // metrics, stats, workload and budgets never import report (report only consumes results)
+    ['harness/metrics/virtual.ts', `import '../report/write.ts';`, /never import harness\/report/],
+    [
+      'harness/stats/virtual.ts',
+      `import type { Results } from '../report/merge.ts';`,
+      /never import harness\/report/,
+    ],
+    [
+      'harness/workload/executors/virtual.ts',
+      `import '../../report/junit.ts';`,
+      /never import harness\/report/,
+    ],
+    [
+      'harness/budgets/virtual.ts',
+      `export * from '../report/verdict-format.ts';`,
+      /never import harness\/report/,
+    ],
     // benches never import test support
     [
       'harness/bench/dal/virtual.ts',
@@ -101,6 +132,13 @@ describe('allowed imports pass lint', () => {
     ['harness/workload/virtual.ts', `import '../../reference-dal/ports/time-series.ts';`],
     ['harness/workload/virtual.ts', `import '../../reference-dal/profiles/system-under-test.ts';`],
     ['harness/report/virtual.ts', `import '../budgets/exit-code.ts';`],
+    ['harness/results/virtual.ts', `import { z } from 'zod';`],
+    ['harness/results/virtual.ts', `import type { Results } from './schema.ts';`],
+    ['harness/results/virtual.ts', `import { readFile } from 'node:fs/promises';`],
+    ['harness/metrics/virtual.ts', `import type { Results } from '../results/schema.ts';`],
+    ['harness/budgets/virtual.ts', `import { EXIT } from '../results/exit-codes.ts';`],
+    ['harness/report/virtual.ts', `import type { Results } from '../results/schema.ts';`],
+    ['harness/cli/virtual.ts', `import '../report/write.ts';`],
     ['harness/bench/dal/virtual.ts', `import '../../../reference-dal/backends/redis/redis-cache-store.ts';`],
     ['harness/bench/dal/virtual.ts', `import '../../provision/scratch-database.ts';`],
     // tests wire real stores and shared test support by design

@@ -14,7 +14,7 @@ import { builtInProfiles } from '../../reference-dal/profiles/builtin-profiles.t
 import { builtInScenarios } from '../../scenarios/index.ts';
 import { compareResults, judgedRows, regressions, type Comparison } from '../../harness/report/compare.ts';
 import { writeResults } from '../../harness/report/results-io.ts';
-import type { Results } from '../../harness/report/results-schema.ts';
+import type { Results } from '../../harness/results/schema.ts';
 import { runBenchmark } from '../../harness/run/run-benchmark.ts';
 import { calibrateNoise } from '../../harness/stats/noise.ts';
 import { lentStores } from '../defects/support/run-defect.ts';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../harness/cli/main.ts';
 import { compareProfiles, compareResults, regressions } from '../../harness/report/compare.ts';
 import { compareCells, verdictText } from '../../harness/report/compare-format.ts';
-import type { Results } from '../../harness/report/results-schema.ts';
+import type { Results } from '../../harness/results/schema.ts';
 import { calibrateNoise } from '../../harness/stats/noise.ts';
 import { syntheticInvocation, type SyntheticRow } from './support/synthetic-invocation.ts';
 

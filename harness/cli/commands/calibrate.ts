@@ -11,8 +11,8 @@ import { defaultOutDir } from '../../run/output-dir.ts';
 import { progressPrinter } from '../../run/progress.ts';
 import { resolvePlan, type RunFlags } from '../../run/resolve-plan.ts';
 import { writeFileAtomic } from '../../report/write.ts';
-import { InputError } from '../../report/input-error.ts';
-import { loadResultsFile } from '../../report/results-input.ts';
+import { InputError } from '../../results/input-error.ts';
+import { readResults } from '../../report/results-io.ts';
 import { calibrateNoise } from '../../stats/noise.ts';
 import type { RegisterCommand } from '../io.ts';
 
@@ -126,7 +126,7 @@ export const registerCalibrateCommand: RegisterCommand = (program, io) => {
             'calibrate needs at least 2 results files of the same configuration (or --runs N)',
           );
         runs = await Promise.all(
-          files.map(async (file) => ({ path: file, results: await loadResultsFile(file) })),
+          files.map(async (file) => ({ path: file, results: await readResults(file) })),
         );
         const ids = new Set(runs.map((r) => r.results.run.id)).size;
         method = `${files.length} result file(s) of ${ids} run id(s)`;

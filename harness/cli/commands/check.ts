@@ -5,7 +5,7 @@ import { exitCodeFor } from '../../budgets/exit-code.ts';
 import { evaluateBudgets } from '../../budgets/evaluate.ts';
 import { selectionOf } from '../../budgets/in-run.ts';
 import { loadBudgetSet } from '../../budgets/load.ts';
-import { loadResultsFile } from '../../report/results-input.ts';
+import { readResults } from '../../report/results-io.ts';
 import { renderVerdictText } from '../../report/verdict-text.ts';
 import { writeReports } from '../../report/write.ts';
 import { loadConfigFile } from '../../run/config.ts';
@@ -46,7 +46,7 @@ export const registerCheckCommand: RegisterCommand = (program, io, setExit) => {
         flags.maxErrorShare === undefined
           ? undefined
           : parseErrorShare('--max-error-share', flags.maxErrorShare);
-      const results = await loadResultsFile(resultsPath);
+      const results = await readResults(resultsPath);
       const set = await loadBudgetSet(flags.budgets);
       const noise = flags.noise ? await loadNoise(flags.noise) : undefined;
       const selection = selectionOf(results, runCatalogue(await loadConfigFile(flags.config)));

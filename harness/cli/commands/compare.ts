@@ -18,12 +18,13 @@ import { renderCompareHtml } from '../../report/compare-html.ts';
 import { renderCompareMarkdown } from '../../report/compare-markdown.ts';
 import { renderCompareText } from '../../report/compare-text.ts';
 import { loadReportAssets } from '../../report/html-shell.ts';
-import { InputError } from '../../report/input-error.ts';
-import { loadResultsFile } from '../../report/results-input.ts';
+import { InputError } from '../../results/input-error.ts';
+import { readResults } from '../../report/results-io.ts';
 import { writeFileAtomic } from '../../report/write.ts';
 import { loadNoise } from '../../stats/noise.ts';
 import { mkdir } from 'node:fs/promises';
-import { EXIT, type RegisterCommand } from '../io.ts';
+import type { RegisterCommand } from '../io.ts';
+import { EXIT } from '../../results/exit-codes.ts';
 import { parsePercent } from './parse-percent.ts';
 
 interface CompareFlags {
@@ -81,7 +82,7 @@ export const registerCompareCommand: RegisterCommand = (program, io, setExit) =>
             .map((p) => p.trim())
             .filter(Boolean);
           if (paths.length === 0) throw new InputError(arg, 'no results file named');
-          const results = await Promise.all(paths.map((p) => loadResultsFile(p)));
+          const results = await Promise.all(paths.map((p) => readResults(p)));
           return { label: arg, results: results.length === 1 ? results[0]! : results, paths };
         }),
       );

@@ -3,9 +3,8 @@
 import path from 'node:path';
 import { readResults, writeResults, writeResultsFile } from '../../report/results-io.ts';
 import { mergeResults } from '../../report/merge.ts';
-import { formatError } from '../main.ts';
+import { printError } from '../print-error.ts';
 import type { RegisterCommand } from '../io.ts';
-import { EXIT } from '../io.ts';
 
 export const registerMergeCommand: RegisterCommand = (program, io, setExit) => {
   program
@@ -30,8 +29,7 @@ export const registerMergeCommand: RegisterCommand = (program, io, setExit) => {
           `merged ${files.length} files (${merged.scenarios.length} scenario × profile results, ${total} operations) into ${written}\n`,
         );
       } catch (error) {
-        io.err(`dalbench merge: ${formatError(error)}\n`);
-        setExit(EXIT.error);
+        setExit(printError(io, 'dalbench merge', error));
       }
     });
 };

@@ -12,9 +12,9 @@ import { resolveBatchSize } from '../../../reference-dal/migration/run-migration
 import { formatVerificationTable } from '../../../reference-dal/migration/verify.ts';
 import { parseProvisionMode, provisionStores } from '../../provision/create-provisioner.ts';
 import type { StoreKind } from '../../provision/provisioner.ts';
-import { formatError } from '../main.ts';
+import { printError } from '../print-error.ts';
 import type { CliIo, RegisterCommand } from '../io.ts';
-import { EXIT } from '../io.ts';
+import { EXIT } from '../../results/exit-codes.ts';
 
 const SOURCE_DATABASE = 'dalbench_migration_source';
 const TARGET_DATABASE = 'dalbench_migration_target';
@@ -44,10 +44,7 @@ export const registerMigrateCommand: RegisterCommand = (program, io, setExit) =>
     .option('--resume', 'continue from the checkpoints of an interrupted run')
     .option('--verify-only', 'only compare source and target')
     .action((raw: Record<string, unknown>) =>
-      migrate(raw, io).then(setExit, (error: unknown) => {
-        io.err(`dalbench migrate: ${formatError(error)}\n`);
-        setExit(EXIT.error);
-      }),
+      migrate(raw, io).then(setExit, (error: unknown) => setExit(printError(io, 'dalbench migrate', error))),
     );
 };
 

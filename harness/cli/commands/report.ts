@@ -7,10 +7,10 @@ import { loadBudgetSet } from '../../budgets/load.ts';
 import { compareResults } from '../../report/compare.ts';
 import { loadReportAssets } from '../../report/html-shell.ts';
 import { assertHistoryMatches, expandGlob, renderHistoryHtml } from '../../report/history.ts';
-import { InputError } from '../../report/input-error.ts';
-import { loadResultsFile } from '../../report/results-input.ts';
+import { InputError } from '../../results/input-error.ts';
+import { readResults } from '../../report/results-io.ts';
 import { writeFileAtomic, writeReports } from '../../report/write.ts';
-import type { Results } from '../../report/results-schema.ts';
+import type { Results } from '../../results/schema.ts';
 import { runCatalogue } from '../../run/resolve-plan.ts';
 import type { RegisterCommand } from '../io.ts';
 
@@ -43,7 +43,7 @@ export const registerReportCommand: RegisterCommand = (program, io) => {
         const set = flags.budgets ? await loadBudgetSet(flags.budgets) : undefined;
         const runs = await Promise.all(
           files.map(async (file) => {
-            const results = await loadResultsFile(file);
+            const results = await readResults(file);
             return {
               file,
               results,
@@ -60,13 +60,13 @@ export const registerReportCommand: RegisterCommand = (program, io) => {
       }
       if (resultsPath === undefined)
         throw new InputError('(arguments)', 'give a results.json, or --history GLOB');
-      const results = await loadResultsFile(resultsPath);
+      const results = await readResults(resultsPath);
       const verdicts = flags.budgets
         ? evaluateBudgets(results, await loadBudgetSet(flags.budgets), judgeOptions(results))
         : (results.verdicts ?? []);
       const comparison = flags.baseline
         ? compareResults(
-            { label: flags.baseline, results: await loadResultsFile(flags.baseline) },
+            { label: flags.baseline, results: await readResults(flags.baseline) },
             { label: resultsPath, results },
             { seed: results.run.seed },
           )

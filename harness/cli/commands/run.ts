@@ -12,7 +12,7 @@ import { assertBudgetNamesKnown, selectionOf } from '../../budgets/in-run.ts';
 import { loadBudgetSet } from '../../budgets/load.ts';
 import type { BudgetSet } from '../../budgets/schema.ts';
 import { provisionStores } from '../../provision/create-provisioner.ts';
-import type { Results, Verdict } from '../../report/results-schema.ts';
+import type { Results, Verdict } from '../../results/schema.ts';
 import { writeResults } from '../../report/results-io.ts';
 import { writeReports } from '../../report/write.ts';
 import { loadConfigFile } from '../../run/config.ts';
@@ -25,8 +25,8 @@ import type { RunPlan } from '../../run/run-plan.ts';
 import { borrowStores } from '../../run/shared-stores.ts';
 import { summaryTable } from '../../run/summary-table.ts';
 import { loadNoise } from '../../stats/noise.ts';
-import { formatError } from '../main.ts';
-import { EXIT, type CliIo, type RegisterCommand } from '../io.ts';
+import { printError } from '../print-error.ts';
+import type { CliIo, RegisterCommand } from '../io.ts';
 import { BUDGET_FLAG_HELP, parseErrorShare } from './budget-flags.ts';
 
 interface Flags extends RunFlags {
@@ -179,8 +179,7 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
       if (exit.problems.length > 0 && final.run.status === 'complete')
         io.err('(errored or incomplete scenarios make the run exit 2; --allow-errors ignores them)\n');
       if (budgetError !== undefined) {
-        io.err(`dalbench: ${formatError(budgetError)}\n`);
-        setExit(EXIT.error);
+        setExit(printError(io, 'dalbench', budgetError));
       }
       setExit(exit.code);
     });

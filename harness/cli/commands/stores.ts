@@ -18,9 +18,9 @@ import {
   removeStateFile,
   writeStateFile,
 } from '../../provision/state-file.ts';
-import { formatError } from '../main.ts';
+import { printError } from '../print-error.ts';
 import type { CliIo, RegisterCommand } from '../io.ts';
-import { EXIT } from '../io.ts';
+import { EXIT } from '../../results/exit-codes.ts';
 
 const PROBES: Readonly<Record<StoreKind, (url: string) => Promise<string>>> = {
   postgres: postgresVersion,
@@ -42,8 +42,7 @@ export const registerStoresCommand: RegisterCommand = (program, io, setExit) => 
     .command('stores')
     .description('start, check and stop the stores (local | docker | external)');
   const fail = (error: unknown) => {
-    io.err(`dalbench stores: ${formatError(error)}\n`);
-    setExit(EXIT.error);
+    setExit(printError(io, 'dalbench stores', error));
   };
 
   stores

@@ -1,15 +1,13 @@
 // Replayable properties: DALBENCH_SEED (and optionally DALBENCH_PATH) feed fast-check's seed/path,
 // and a failure report carries the seed, the path and the command to replay it.
 import fc from 'fast-check';
+import { seedFromEnv } from '../../stats/random.ts';
 
-/** Integer seed from DALBENCH_SEED, or undefined (fast-check then picks one and prints it). */
-export function envSeed(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const raw = env.DALBENCH_SEED;
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const seed = Number(raw);
-  if (!Number.isSafeInteger(seed)) throw new Error(`DALBENCH_SEED must be an integer, got "${raw}"`);
-  return seed;
-}
+/**
+ * Integer seed from DALBENCH_SEED, or undefined (fast-check then picks one and prints it). The reader
+ * is stats/random.ts's; the name stays for the suites that import it from here.
+ */
+export { seedFromEnv as envSeed } from '../../stats/random.ts';
 
 /**
  * fast-check parameters honouring DALBENCH_SEED / DALBENCH_PATH; numRuns stays small for real servers.
@@ -20,7 +18,7 @@ export function propertyParameters<T>(
   numRuns: number,
   env: NodeJS.ProcessEnv = process.env,
 ): fc.Parameters<T> {
-  const seed = envSeed(env);
+  const seed = seedFromEnv(env);
   const path = env.DALBENCH_PATH?.trim();
   return {
     numRuns,

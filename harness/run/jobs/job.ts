@@ -3,7 +3,7 @@
 import type { ProfileStore } from '../../../reference-dal/profiles/profile.ts';
 import type { SystemUnderTest } from '../../../reference-dal/profiles/system-under-test.ts';
 import type { StoreKind } from '../../provision/provisioner.ts';
-import type { ScenarioResult } from '../../report/results-schema.ts';
+import type { ScenarioResult } from '../../results/schema.ts';
 import { defineScenario, type Scenario } from '../../workload/scenario.ts';
 
 export interface JobContext {

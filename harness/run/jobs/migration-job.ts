@@ -13,7 +13,7 @@ import {
 } from '../../../reference-dal/profiles/profile-databases.ts';
 import { removeExternalData } from '../../../reference-dal/profiles/system-under-test.ts';
 import { createHistogram, summarizeHistogram } from '../../metrics/histogram.ts';
-import type { ScenarioResult } from '../../report/results-schema.ts';
+import type { ScenarioResult } from '../../results/schema.ts';
 import type { JobContext } from './job.ts';
 
 export const MIGRATION_SCENARIO = 'migration';

@@ -12,7 +12,7 @@
 // operation is planned while waiting: a garbage-collection pause delays every arrival scheduled
 // inside it, and at 20,000/s a polling loop's garbage alone made those pauses set the lag's p99.
 import { z } from 'zod';
-import type { HistogramSummary } from '../../report/results-schema.ts';
+import type { HistogramSummary } from '../../results/schema.ts';
 import { createHistogram, summarizeHistogram } from '../../metrics/histogram.ts';
 import { toMicros } from '../../metrics/operation-stats.ts';
 import { discardingRecorder } from '../../metrics/scenario-recorder.ts';

@@ -4,7 +4,7 @@
 // report shows DAL-only and end-to-end side by side. Warmup responses are not recorded; scenario
 // snapshots/derive run in process against the same system under test.
 import autocannon from 'autocannon';
-import type { ScenarioResult } from '../../report/results-schema.ts';
+import type { ScenarioResult } from '../../results/schema.ts';
 import { OperationStats } from '../../metrics/operation-stats.ts';
 import { OperationPlanner } from '../planner.ts';
 import { deriveSeed } from '../random.ts';

@@ -2,7 +2,7 @@
 // TimescaleDB container, and what a user's external TimescaleDB usually is): the test run's stores
 // lent to the orchestration with the timescaledb endpoint mapped onto the postgres server.
 import type { ProvisionedStores, StoreEndpoint, StoreKind } from '../../../harness/provision/provisioner.ts';
-import type { Results } from '../../../harness/report/results-schema.ts';
+import type { Results } from '../../../harness/results/schema.ts';
 import { requireStore } from '../../support/stores.ts';
 import { lentStores, runOnProfiles, type DefectRun } from './run-defect.ts';
 

@@ -5,7 +5,7 @@ import type { BudgetSet } from '../../../harness/budgets/schema.ts';
 import { evaluateBudgets } from '../../../harness/budgets/evaluate.ts';
 import { resolveBudgetSet } from '../../../harness/budgets/resolve.ts';
 import type { ProvisionedStores, StoreKind } from '../../../harness/provision/provisioner.ts';
-import type { Results, Verdict } from '../../../harness/report/results-schema.ts';
+import type { Results, Verdict } from '../../../harness/results/schema.ts';
 import { runBenchmark } from '../../../harness/run/run-benchmark.ts';
 import type { RunPlan } from '../../../harness/run/run-plan.ts';
 import type { Profile } from '../../../reference-dal/profiles/profile.ts';

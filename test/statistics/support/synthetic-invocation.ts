@@ -8,7 +8,7 @@ import {
   type OperationResult,
   type Results,
   type ScenarioResult,
-} from '../../../harness/report/results-schema.ts';
+} from '../../../harness/results/schema.ts';
 import { seededRandom } from '../../../harness/stats/random.ts';
 
 export interface SyntheticRow {

@@ -2,7 +2,7 @@
 // S3, Redis, PostgreSQL), in words a verdict can carry: from the scenario results' warnings (per
 // verdict) and the stores' notes (per run). A report must never let a figure measured on a stand-in
 // read as a figure about the ADR's choice.
-import type { Results } from './results-schema.ts';
+import type { Results } from './schema.ts';
 
 /** The profile's warning when time-series fell back (reference-dal/profiles/builtin-profiles.ts). */
 const TIMESCALE_FALLBACK = /TimescaleDB unavailable/i;
