@@ -20,6 +20,14 @@ describe('formatErrorChain', () => {
     );
   });
 
+  it('a recorded reason names each error class that is more than a plain Error', () => {
+    const typed = new Error('load phase failed', { cause: new TypeError('x is not a function') });
+    expect(formatErrorChain(typed, 'line')).toBe(
+      'load phase failed; caused by: TypeError: x is not a function',
+    );
+    expect(formatErrorChain(typed)).toBe('load phase failed\n  caused by: x is not a function');
+  });
+
   it('anything thrown that is not an Error is still readable', () => {
     expect(formatErrorChain('plain string')).toBe('plain string');
     expect(formatErrorChain({ code: 42 })).toBe('{"code":42}');

@@ -1,6 +1,6 @@
 // A fault plan: what goes wrong, on which store, when and for how long. Declarative (a .json/.yaml file
 // or a TS module's default export), validated once at the edge into frozen plain steps in milliseconds;
-// an invalid plan names its source, the step index and the field. Running it is schedule.ts's job.
+// an invalid plan names its source, the step index and the field. Running it is run-plan.ts's job.
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

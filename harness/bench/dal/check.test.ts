@@ -5,7 +5,7 @@ import { requireStore } from '../../../test/support/stores.ts';
 import { DalBenchArgsError, parseDalBenchArgs } from './cli-args.ts';
 import type { BenchPath } from './path.ts';
 import { redisGroup } from './redis.ts';
-import type { PathSamples } from './rounds.ts';
+import { measureRounds, type PathSamples } from './rounds.ts';
 import { runDalBench } from './run-dal-bench.ts';
 import { checkExitCode, judgePath } from './verdict.ts';
 
@@ -67,6 +67,30 @@ describe('bench:dal verdicts', () => {
 
   it('refuses fewer than two rounds', () => {
     expect(() => judgePath(samples([1], [1]), { seed: 1 })).toThrow(/need ≥ 2/);
+  });
+});
+
+describe('bench:dal rounds', () => {
+  const busy = (us: number) => () => {
+    const end = performance.now() + us / 1000;
+    while (performance.now() < end);
+    return Promise.resolve();
+  };
+
+  it('prices a guarantee as what it adds to the raw call, and judges the DAL net of it', async () => {
+    // DAL = raw work + guarantee work + nothing else: judged ≈ 1 net, ≈ 1.5 gross.
+    const [measured] = await measureRounds(
+      [path({ dal: busy(300), raw: busy(200), guarantee: { title: 'g', task: busy(100) } })],
+      { rounds: 3, timeMs: 30 },
+    );
+    if (!measured) throw new Error('no samples');
+    expect(measured.guaranteeUs).toHaveLength(3);
+    for (const us of measured.guaranteeUs) expect(us).toBeGreaterThan(70);
+    for (const us of measured.guaranteeUs) expect(us).toBeLessThan(150);
+    const verdict = judgePath(measured, { seed: 1 });
+    expect(verdict.ratio).toBeGreaterThan(1.35);
+    expect(verdict.judged).toBeLessThan(1.1);
+    expect(verdict.judged).toBeGreaterThan(0.9);
   });
 });
 
