@@ -6,18 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { BudgetSyntaxError } from '../../harness/budgets/errors.ts';
 import { ExpressionError, parseBudgetExpression } from '../../harness/budgets/expression.ts';
 import { parseBudgetDocument } from '../../harness/budgets/load.ts';
-import { assertSyncProperty } from './support/sync-property.ts';
+import { assertSyncProperty, outcome } from './support/sync-property.ts';
 import { hostileString, hostileValue } from './support/hostile.ts';
 import { allPaths, replaceAt } from './support/json-paths.ts';
-
-function outcome(fn: () => unknown): unknown {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    return error;
-  }
-}
 
 const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/);
 const number = fc.integer({ min: 0, max: 100_000 });

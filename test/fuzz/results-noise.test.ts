@@ -12,7 +12,7 @@ import { InputError } from '../../harness/results/input-error.ts';
 import { ResultsFileError, jsonPath, parseResults } from '../../harness/report/results-io.ts';
 import { NOISE_SCHEMA_VERSION, loadNoise } from '../../harness/stats/noise.ts';
 import { hostileString, hostileValue } from './support/hostile.ts';
-import { assertSyncProperty } from './support/sync-property.ts';
+import { assertSyncProperty, outcome } from './support/sync-property.ts';
 import { allPaths, replaceAt, type JsonPath } from './support/json-paths.ts';
 
 const FILE = 'reports/x/results.json';
@@ -29,15 +29,6 @@ const READERS = [
     field: (p: JsonPath) => jsonPath(p),
   },
 ] as const;
-
-function outcome(fn: () => unknown): unknown {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    return error;
-  }
-}
 
 /** Some prefix of `path` (at least its first key) appears in `message`: the field is named. */
 function namesField(message: string, path: JsonPath, field: (p: JsonPath) => string): boolean {

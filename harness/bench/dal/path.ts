@@ -10,8 +10,8 @@ export interface ExtraGuarantee {
   /** What the DAL does that the raw call does not, e.g. "SHA-256 of 4 KiB (integrity check)". */
   readonly title: string;
   /**
-   * That work alone. Priced in the same rounds as what it adds to the raw call (raw then this,
-   * minus raw), so it runs as cold as inside the DAL; the path is judged net of it.
+   * That work alone, timed in the same rounds right after a raw call (so it runs as cold as inside
+   * the DAL); the path is judged net of it.
    */
   readonly task: () => Promise<void> | void;
 }

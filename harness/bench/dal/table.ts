@@ -34,7 +34,7 @@ export function formatVerdictTable(verdicts: readonly PathVerdict[], confidence 
           fmt(v.guarantee.medianUs),
           '',
           (v.guarantee.medianUs / v.rawMedianUs).toFixed(2),
-          'its own cost (added to raw), ÷ raw',
+          'its own cost (after a raw call), ÷ raw',
           '',
           '',
         ].join(' | '),

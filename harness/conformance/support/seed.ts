@@ -33,7 +33,15 @@ export async function assertProperty<Ts>(
   property: fc.IAsyncProperty<Ts> | fc.IAsyncPropertyWithHooks<Ts>,
   numRuns: number,
 ): Promise<void> {
-  const details = await fc.check(property, propertyParameters<Ts>(numRuns));
+  throwIfFailed(await fc.check(property, propertyParameters<Ts>(numRuns)));
+}
+
+/** The synchronous twin (pure parsers), with the same replay contract. */
+export function assertSyncProperty<Ts>(property: fc.IProperty<Ts>, numRuns: number): void {
+  throwIfFailed(fc.check(property, propertyParameters<Ts>(numRuns)));
+}
+
+function throwIfFailed<Ts>(details: fc.RunDetails<Ts>): void {
   if (!details.failed) return;
   const replay = `DALBENCH_SEED=${details.seed} DALBENCH_PATH=${details.counterexamplePath ?? ''}`;
   throw new Error(
