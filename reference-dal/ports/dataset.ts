@@ -107,3 +107,18 @@ export interface DatasetLoadResult {
   readonly records: number;
   readonly elapsedMs: number;
 }
+
+/** A loader's answer when it kept the stored dataset: nothing written since `startedMs`. */
+export function reusedDataset(
+  reason: string,
+  identity: DatasetIdentity,
+  startedMs: number,
+): DatasetLoadResult {
+  return {
+    action: 'reused',
+    reason,
+    fingerprint: identity.fingerprint,
+    records: 0,
+    elapsedMs: performance.now() - startedMs,
+  };
+}

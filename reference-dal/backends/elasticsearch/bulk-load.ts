@@ -12,6 +12,7 @@ import {
   decideReuseCounted,
   type DatasetIdentity,
   type DatasetLoadResult,
+  reusedDataset,
   type ReuseDecision,
   type StoredDatasetMarker,
 } from '../../ports/dataset.ts';
@@ -261,15 +262,7 @@ export async function loadDocumentDataset(
   } catch (error) {
     throw wrap(`check dataset in ${index}`, error);
   }
-  if (decision.action === 'reuse') {
-    return {
-      action: 'reused',
-      reason: decision.reason,
-      fingerprint: identity.fingerprint,
-      records: 0,
-      elapsedMs: performance.now() - started,
-    };
-  }
+  if (decision.action === 'reuse') return reusedDataset(decision.reason, identity, started);
   const marker = (complete: boolean, records: number) => ({
     dalbench: {
       fingerprint: identity.fingerprint,

@@ -21,6 +21,7 @@ import {
   decideReuseCounted,
   type DatasetIdentity,
   type DatasetLoadResult,
+  reusedDataset,
   type ReuseDecision,
   type StoredDatasetMarker,
 } from '../../ports/dataset.ts';
@@ -239,15 +240,7 @@ export async function loadMetricDataset(
   const decision = options.force
     ? { action: 'reload' as const, reason: 'forced' }
     : await checkMetricDataset(pool, target, identity, { verifyCount: options.verifyCount });
-  if (decision.action === 'reuse') {
-    return {
-      action: 'reused',
-      reason: decision.reason,
-      fingerprint: identity.fingerprint,
-      records: 0,
-      elapsedMs: performance.now() - started,
-    };
-  }
+  if (decision.action === 'reuse') return reusedDataset(decision.reason, identity, started);
   const client = await pool.connect();
   let rows = 0;
   try {

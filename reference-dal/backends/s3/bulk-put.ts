@@ -10,6 +10,7 @@ import {
   decideReuseCounted,
   type DatasetIdentity,
   type DatasetLoadResult,
+  reusedDataset,
   type ReuseDecision,
   type StoredDatasetMarker,
 } from '../../ports/dataset.ts';
@@ -174,15 +175,7 @@ export async function loadObjectDataset(
   const decision = options.force
     ? ({ action: 'reload', reason: 'forced' } as const)
     : await checkObjectDataset(repository, prefix, identity);
-  if (decision.action === 'reuse') {
-    return {
-      action: 'reused',
-      reason: decision.reason,
-      fingerprint: identity.fingerprint,
-      records: 0,
-      elapsedMs: performance.now() - started,
-    };
-  }
+  if (decision.action === 'reuse') return reusedDataset(decision.reason, identity, started);
   try {
     await clearPrefix(repository, prefix);
   } catch (error) {
