@@ -3,7 +3,7 @@
 // alike. Each round contributes one median per side; verdicts are built from per-round ratios.
 import { Bench } from 'tinybench';
 import type { BenchPath } from './path.ts';
-import { medianUs } from './bench-row.ts';
+import { median, medianUs } from './bench-row.ts';
 import { performance } from 'node:perf_hooks';
 
 /** Fewest calls per side per round: enough for a stable median of a slow path. */
@@ -83,10 +83,4 @@ export async function measureRounds(
     }
   }
   return samples;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
