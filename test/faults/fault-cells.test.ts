@@ -25,6 +25,7 @@ import {
 import { LocalProvisioner, type LocalProvisionedStores } from '../../harness/provision/local-provisioner.ts';
 import type { StoreKind } from '../../harness/provision/provisioner.ts';
 import { Rng } from '../../harness/workload/random.ts';
+import { MAX_RECONNECT_DELAY_MS } from '../../reference-dal/backends/redis/redis-cache-store.ts';
 import { polyglotProfile } from '../../reference-dal/profiles/builtin-profiles.ts';
 import { SystemUnderTest } from '../../reference-dal/profiles/system-under-test.ts';
 import { requireStore, storeEndpoint } from '../support/stores.ts';
@@ -86,7 +87,9 @@ describe('fault cells on real stores', () => {
       targets: { mode: 'local', proxies, processes },
       failed: [plan.steps[0]!.store],
       durationMs: 5_000,
-      afterMs: 1_500,
+      // Past the cache client's longest reconnect delay: a restarted Redis is found on the next
+      // attempt, which can come that long after it is back (then a miss fills, then the first hit).
+      afterMs: MAX_RECONNECT_DELAY_MS + 4_000,
       maxMs: 30_000,
       // Generous: a slow answer (a loaded CI machine, a read held over a Redis restart) is not an
       // isolation failure here; the bench judges the 1 s deadline.

@@ -28,7 +28,7 @@ export interface RedisCacheStoreOptions {
 }
 
 /** Longest pause between reconnect attempts: the client never gives up, so a cache recovers after an outage. */
-const MAX_RECONNECT_DELAY_MS = 2_000;
+export const MAX_RECONNECT_DELAY_MS = 1_000;
 
 export class RedisCacheStore implements CacheStore, AsyncDisposable {
   readonly url: string;
