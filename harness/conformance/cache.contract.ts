@@ -420,7 +420,8 @@ function unreachableContract(target: CacheContractTarget): void {
         await expect(cache.invalidate([key])).rejects.toBeInstanceOf(StoreError);
         await expect(cache.invalidatePattern(cache.pattern('down', ANY))).rejects.toBeInstanceOf(StoreError);
         const stats = cache.stats();
-        expect(stats.errors).toMatchObject({ read: 3, write: 2, invalidate: 2 });
+        // getOrLoad's failed read loads without a fill (the fill would wait on the same dead store): the one write error is set's.
+        expect(stats.errors).toMatchObject({ read: 3, write: 1, invalidate: 2 });
         expect(stats.misses).toBe(4);
         expect(stats.hits).toBe(0);
         expect(stats.loads).toBe(1);

@@ -288,6 +288,18 @@ describe('CacheManager failures and refusals', () => {
     await expect(unreachable.ping()).rejects.toBeInstanceOf(StoreError);
   });
 
+  it('a failed read loads without trying to fill: one store wait per read, not two', async () => {
+    // A paused Redis makes each command wait its timeout; a fill after a failed read would double it.
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    await using down = await RedisCacheStore.open(redisConfig(url, 300), { waitForConnection: false });
+    const told: string[] = [];
+    const unreachable = new CacheManager(down, { prefix: freshPrefix(), onError: (kind) => told.push(kind) });
+    expect(await unreachable.getOrLoad(unreachable.key('row', 1), () => 'v')).toBe('v');
+    expect(unreachable.stats()).toMatchObject({ loads: 1, misses: 1 });
+    expect(unreachable.stats().errors).toMatchObject({ read: 1, write: 0 });
+    expect(told).toEqual(['read']);
+  });
+
   it('await using flushes write-behind writes to the sink', async () => {
     const delivered: unknown[] = [];
     await using outer = await client({});

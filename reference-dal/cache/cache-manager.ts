@@ -28,7 +28,12 @@ export type CacheLookup<T> = { readonly hit: true; readonly value: T } | { reado
 const MISS: CacheLookup<never> = Object.freeze({ hit: false });
 
 /** A lookup as getOrLoad needs it: a miss may have found another load's lease. */
-type Found<T> = CacheLookup<T> | { readonly hit: false; readonly lease: string };
+/** The store failed the read: a fill now would meet the same failure, and the reader would wait for it twice. */
+const FAILED: { readonly hit: false; readonly failed: true } = Object.freeze({ hit: false, failed: true });
+type Found<T> =
+  | CacheLookup<T>
+  | { readonly hit: false; readonly lease: string }
+  | typeof FAILED;
 
 export interface CacheWriteOptions {
   /** Overrides the manager's `defaultTtlMs`. */
@@ -144,6 +149,7 @@ export class CacheManager implements AsyncDisposable {
     if (found.hit) return found.value;
     const pending = this.#writeBehind?.latest(key);
     if (pending) return pending.value as T;
+    if ('failed' in found) return this.#loadOnly(loader);
     const ttlMs = options?.ttlMs === undefined ? this.options.defaultTtlMs : checkTtl(options.ttlMs);
     const running = this.#inflight.get(key);
     const atomic = this.#atomic;
@@ -354,7 +360,7 @@ export class CacheManager implements AsyncDisposable {
     } catch (error) {
       this.#counters.misses++;
       this.#countError('read', error);
-      return MISS;
+      return FAILED;
     }
     return this.#lookup<T>(raw);
   }
