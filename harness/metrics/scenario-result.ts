@@ -3,7 +3,8 @@
 // scheduling), derived metrics, and the warnings that tell a reader when not to trust a figure.
 import { formatErrorChain } from '../../reference-dal/error-chain.ts';
 import type { Scenario } from '../workload/scenario.ts';
-import type { HistogramSummary, OperationResult, ScenarioResult } from '../results/schema.ts';
+import type { HistogramSummary, OperationResult, ResourcePoint, ScenarioResult } from '../results/schema.ts';
+import { resourceSlopes } from './resource-sampler.ts';
 import type { OperationStats } from './operation-stats.ts';
 import type { ScenarioRecorder } from './scenario-recorder.ts';
 import { generatorWarnings, schedulingLagWarnings, type SelfMonitorReading } from './self-monitor.ts';
@@ -22,6 +23,8 @@ export interface MeasureSummaryInput {
   /** Deltas of the scenario's snapshot over the measure phase. */
   readonly snapshotCounters: Readonly<Record<string, number>>;
   readonly reading: SelfMonitorReading;
+  /** The harness's resources each second of the measure phase. */
+  readonly resources?: readonly ResourcePoint[];
   readonly scheduling: Scheduling | undefined;
   /** Its `derive` turns the measured counters and latencies into scenario metrics. */
   readonly scenario: Pick<Scenario<unknown>, 'derive'>;
@@ -31,7 +34,14 @@ export interface MeasureSummaryInput {
 
 export type MeasureSummary = Pick<
   ScenarioResult,
-  'durationMs' | 'operations' | 'counters' | 'metrics' | 'distributions' | 'warnings' | 'schedulingLag'
+  | 'durationMs'
+  | 'operations'
+  | 'counters'
+  | 'metrics'
+  | 'distributions'
+  | 'warnings'
+  | 'schedulingLag'
+  | 'resources'
 >;
 
 export function summarizeMeasure(input: MeasureSummaryInput): MeasureSummary {
@@ -55,6 +65,7 @@ export function summarizeMeasure(input: MeasureSummaryInput): MeasureSummary {
       ? {}
       : { harnessRunQueueWaitShare: reading.runQueueWaitShare }),
     ...(lateStartShare === undefined ? {} : { harnessLateStartShare: lateStartShare }),
+    ...resourceSlopes(input.resources ?? [], operations),
   };
   const warnings = generatorWarnings({
     reading,
@@ -98,5 +109,6 @@ export function summarizeMeasure(input: MeasureSummaryInput): MeasureSummary {
     distributions: input.recorder.distributionSummaries(),
     warnings,
     ...(scheduling ? { schedulingLag: scheduling.lag } : {}),
+    ...(input.resources ? { resources: [...input.resources] } : {}),
   };
 }

@@ -9,6 +9,7 @@ import type { HistogramSummary, Results, ScenarioResult, Verdict } from '../resu
 import { runMeasuredOn } from '../results/measured-on.ts';
 import { dalOverheadLines } from './dal-overhead-format.ts';
 import { sweepOperations } from './crossover.ts';
+import { resourceFigures } from './resource-charts.ts';
 import { crossoverListHtml, sweepSectionHtml } from './sweep-html.ts';
 import {
   STATUS_TEXT,
@@ -223,6 +224,7 @@ function scenarioSection(name: string, runs: ScenarioResult[], charts: ChartSpec
       ],
     });
   }
+  figures.push(...resourceFigures(id, completed, profiles));
   const distributions = [...new Set(completed.flatMap((r) => Object.keys(r.distributions)))];
   for (const dist of distributions) {
     const series = profiles.flatMap((p) => {

@@ -34,6 +34,19 @@ export const seriesPointSchema = z.object({
   p99Us: nonNegative,
 });
 
+/** The harness process's resources at one second of the measure phase (soak: a leak is a slope). */
+export const resourcePointSchema = z.object({
+  /** Seconds since the measure phase began. */
+  t: z.number().min(0),
+  heapUsedMb: nonNegative,
+  rssMb: nonNegative,
+  /** Connected sockets (TCP, TLS, Unix): every store connection is one. */
+  sockets: z.number().int().min(0),
+  /** Open file descriptors (Linux only). */
+  fds: z.number().int().min(0).optional(),
+});
+export type ResourcePoint = z.infer<typeof resourcePointSchema>;
+
 export const operationResultSchema = z.object({
   name: z.string().min(1),
   count: z.number().int().min(0),
@@ -86,6 +99,8 @@ export const scenarioResultSchema = z.object({
    * instrument's own error, so a report can tell when it — not the store — sets the tail.
    */
   schedulingLag: histogramSchema.optional(),
+  /** The harness's heap, RSS, sockets and descriptors each second of the measure phase. */
+  resources: z.array(resourcePointSchema).optional(),
   warnings: z.array(z.string()).default([]),
 });
 export type ScenarioResult = z.infer<typeof scenarioResultSchema>;

@@ -10,6 +10,7 @@ import type { StoreKind } from '../provision/provisioner.ts';
 import type { ScenarioResult } from '../results/schema.ts';
 import { summarizeMeasure } from '../metrics/scenario-result.ts';
 import { startSelfMonitor } from '../metrics/self-monitor.ts';
+import { startResourceSampler } from '../metrics/resource-sampler.ts';
 import { ClosedLoop } from './executors/closed-loop.ts';
 import { Execution } from './executors/execution.ts';
 import { OpenLoop } from './executors/open-loop.ts';
@@ -64,6 +65,8 @@ export interface RunScenarioOptions<Sut> {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
   readonly progressIntervalMs?: number;
+  /** How often the harness's heap, RSS and sockets are sampled in the measure phase (default 1 s). */
+  readonly resourceIntervalMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -82,6 +85,7 @@ const optionsSchema = z
     errorLimit: z.number().int().positive().optional(),
     drainTimeoutMs: z.number().int().min(0).default(5_000),
     progressIntervalMs: z.number().int().positive().default(500),
+    resourceIntervalMs: z.number().int().positive().default(1_000),
   })
   .refine((o) => o.maxOpsPerWorker === undefined || o.load.type === 'closed', {
     message: 'a per-worker bound needs a closed loop (an open loop has no workers)',
@@ -232,14 +236,23 @@ export async function runScenario<Sut>(options: RunScenarioOptions<Sut>): Promis
   }
 
   const monitor = startSelfMonitor();
+  const sampler = startResourceSampler(opts.resourceIntervalMs);
   const measure = phaseWindow(true, performance.now(), durationMs, plan.maxOps);
   execution.beginMeasure(measure.startMs);
   progress.enter('measure', measure.startMs, durationMs);
-  const drained = await runPhase(executor, measure, opts.drainTimeoutMs, () =>
-    progress.enter('drain', performance.now(), opts.drainTimeoutMs),
-  );
+  let drained: boolean;
+  try {
+    drained = await runPhase(executor, measure, opts.drainTimeoutMs, () =>
+      progress.enter('drain', performance.now(), opts.drainTimeoutMs),
+    );
+  } catch (error) {
+    monitor.stop();
+    sampler.stop();
+    throw error;
+  }
   const endMs = performance.now();
   const reading = monitor.stop();
+  const resources = sampler.stop();
   // A run bounded by operation counts ends when its last operation completes, not at the planned end.
   const opBounded = opts.maxOps !== undefined || opts.maxOpsPerWorker !== undefined;
   const elapsedMs = Math.max(0, (opBounded ? endMs : Math.min(endMs, measure.endMs)) - measure.startMs);
@@ -262,6 +275,7 @@ export async function runScenario<Sut>(options: RunScenarioOptions<Sut>): Promis
     recorder: execution.recorder,
     snapshotCounters,
     reading,
+    resources,
     scheduling:
       executor instanceof OpenLoop
         ? { scheduled: executor.scheduled, lateStarts: executor.lateStarts, lag: executor.schedulingLag() }

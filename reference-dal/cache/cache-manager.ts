@@ -30,10 +30,7 @@ const MISS: CacheLookup<never> = Object.freeze({ hit: false });
 /** A lookup as getOrLoad needs it: a miss may have found another load's lease. */
 /** The store failed the read: a fill now would meet the same failure, and the reader would wait for it twice. */
 const FAILED: { readonly hit: false; readonly failed: true } = Object.freeze({ hit: false, failed: true });
-type Found<T> =
-  | CacheLookup<T>
-  | { readonly hit: false; readonly lease: string }
-  | typeof FAILED;
+type Found<T> = CacheLookup<T> | { readonly hit: false; readonly lease: string } | typeof FAILED;
 
 export interface CacheWriteOptions {
   /** Overrides the manager's `defaultTtlMs`. */
