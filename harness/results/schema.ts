@@ -99,6 +99,19 @@ export const scenarioResultSchema = z.object({
    * instrument's own error, so a report can tell when it — not the store — sets the tail.
    */
   schedulingLag: histogramSchema.optional(),
+  /** `run --faults`: each fault step as applied during the measure phase (ms from its start). */
+  faults: z
+    .array(
+      z.object({
+        step: z.string(),
+        store: z.string(),
+        action: z.string(),
+        startedMs: nonNegative.optional(),
+        endedMs: nonNegative.optional(),
+        error: z.string().optional(),
+      }),
+    )
+    .optional(),
   /** The harness's heap, RSS, sockets and descriptors each second of the measure phase. */
   resources: z.array(resourcePointSchema).optional(),
   warnings: z.array(z.string()).default([]),

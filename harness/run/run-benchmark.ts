@@ -22,6 +22,7 @@ import { interruptionText } from './interrupted.ts';
 import { notRunResult } from './results-builders.ts';
 import { formatErrorChain } from '../../reference-dal/error-chain.ts';
 import { QUICK_PHASES, type RunPlan } from './run-plan.ts';
+import { pairFaults, proxiedStores, runFaultTargets, type RunFaultTargets } from './run-faults.ts';
 import { withoutOperations } from './scenario-variant.ts';
 
 export type RunEvent =
@@ -55,6 +56,9 @@ export async function runBenchmark(plan: RunPlan, hooks: RunHooks = {}): Promise
   const provision = hooks.provision ?? ((k, l) => provisionStores(plan.stores, k, l));
   log(`seed ${plan.seed}; provisioning ${kinds.join(', ')} (${plan.stores})`);
   await using stores = await provision(kinds, log);
+  // Refuses a plan this run cannot apply before anything runs; its process control goes before the stores.
+  const faultTargets = plan.faults ? runFaultTargets(plan.faults, stores) : undefined;
+  await using processes = faultTargets?.processes;
   const up = Object.keys(stores.endpoints) as StoreKind[];
   const endpoints = Object.fromEntries(
     Object.entries(stores.endpoints).map(([kind, endpoint]) => [kind, endpoint.url]),
@@ -125,6 +129,7 @@ export async function runBenchmark(plan: RunPlan, hooks: RunHooks = {}): Promise
           hooks,
           up,
           unavailable: stores.unavailable,
+          ...(faultTargets ? { faultTargets: { ...faultTargets, processes } } : {}),
         })) {
           record(result);
         }
@@ -196,15 +201,16 @@ async function runJob(
   }
 }
 
-/** One fault proxy per store the scenario asks for that this profile uses and that is up. */
+/** One fault proxy per store the scenario or the run's fault plan asks for that this profile uses and that is up. */
 async function startFaultProxies(
   entry: ScenarioEntry,
   profile: Profile,
   endpoints: Partial<Record<ProfileStore, string>>,
+  plan: RunPlan,
 ): Promise<Map<ProfileStore, TcpProxy>> {
   const proxies = new Map<ProfileStore, TcpProxy>();
   try {
-    for (const kind of entry.faults ?? []) {
+    for (const kind of new Set([...(entry.faults ?? []), ...proxiedStores(plan.faults)])) {
       const url = endpoints[kind];
       const used = profile.requires.includes(kind) || profile.optional.includes(kind);
       if (!url || !used) continue;
@@ -228,6 +234,7 @@ interface Pair {
   readonly hooks: RunHooks;
   readonly up: readonly StoreKind[];
   readonly unavailable: Readonly<Partial<Record<StoreKind, string>>>;
+  readonly faultTargets?: RunFaultTargets;
 }
 
 async function runPair(pair: Pair): Promise<ScenarioResult[]> {
@@ -235,7 +242,7 @@ async function runPair(pair: Pair): Promise<ScenarioResult[]> {
   const name = entry.scenario.name;
   let proxies: Map<ProfileStore, TcpProxy>;
   try {
-    proxies = await startFaultProxies(entry, profile, endpoints);
+    proxies = await startFaultProxies(entry, profile, endpoints, pair.plan);
   } catch (error) {
     return [
       notRunResult(
@@ -290,7 +297,7 @@ async function buildAndRun(
     const inapplicable = entry.applies?.(sut.capabilities);
     if (inapplicable !== undefined)
       return [notRunResult(name, profile.name, repeat, 'skipped', inapplicable)];
-    return await runWith(sut, pair);
+    return await runWith(sut, pair, proxies);
   } finally {
     // A failed cleanup is reported, not allowed to throw away the results measured.
     await sut[Symbol.asyncDispose]().catch((error: unknown) =>
@@ -302,7 +309,11 @@ async function buildAndRun(
   }
 }
 
-async function runWith(sut: SystemUnderTest, pair: Pair): Promise<ScenarioResult[]> {
+async function runWith(
+  sut: SystemUnderTest,
+  pair: Pair,
+  proxies: ReadonlyMap<ProfileStore, TcpProxy>,
+): Promise<ScenarioResult[]> {
   const { plan, entry, profile, repeat, hooks, up, unavailable } = pair;
   const emit = hooks.onEvent ?? (() => {});
   const name = entry.scenario.name;
@@ -321,23 +332,42 @@ async function runWith(sut: SystemUnderTest, pair: Pair): Promise<ScenarioResult
   const out: ScenarioResult[] = [];
   const runDal = plan.driver !== 'http' || !entry.http;
   if (runDal) {
-    const result = await runScenario({
-      scenario,
-      profileName: profile.name,
-      sut,
-      load: plan.load,
-      seed: plan.seed,
-      repeat,
-      availableStores: up,
-      unavailableReasons: unavailable,
-      ...(durationMs === undefined ? {} : { durationMs }),
-      ...(warmupMs === undefined ? {} : { warmupMs }),
-      ...(plan.shard ? { shard: plan.shard, skipLoad: plan.shard.index > 1 } : {}),
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
-      onProgress: (progress) => emit({ type: 'progress', progress }),
-      log: (line) => emit({ type: 'log', line }),
+    const used = new Set([...profile.requires, ...profile.optional].filter((k) => up.includes(k)));
+    const faults =
+      plan.faults && pair.faultTargets
+        ? pairFaults(plan.faults, pair.faultTargets, used, Object.fromEntries(proxies), (line) =>
+            emit({ type: 'log', line: `${name}/${profile.name}: ${line}` }),
+          )
+        : undefined;
+    let result: ScenarioResult;
+    let applied: Pick<ScenarioResult, 'faults' | 'warnings'> | undefined;
+    try {
+      result = await runScenario({
+        scenario,
+        profileName: profile.name,
+        sut,
+        load: plan.load,
+        seed: plan.seed,
+        repeat,
+        availableStores: up,
+        unavailableReasons: unavailable,
+        ...(durationMs === undefined ? {} : { durationMs }),
+        ...(warmupMs === undefined ? {} : { warmupMs }),
+        ...(plan.shard ? { shard: plan.shard, skipLoad: plan.shard.index > 1 } : {}),
+        ...(hooks.signal ? { signal: hooks.signal } : {}),
+        onProgress: (progress) => emit({ type: 'progress', progress }),
+        log: (line) => emit({ type: 'log', line }),
+        ...(faults ? { onMeasureStart: (measuredOps: () => number) => faults.start(measuredOps) } : {}),
+      });
+    } finally {
+      // Healed before the next pair, however this one ended.
+      applied = await faults?.finish();
+    }
+    out.push({
+      ...result,
+      warnings: [...warnings, ...(applied?.warnings ?? []), ...result.warnings],
+      ...(applied?.faults ? { faults: applied.faults } : {}),
     });
-    out.push({ ...result, warnings: [...warnings, ...result.warnings] });
   }
   if (plan.driver !== 'dal' && entry.http && !hooks.signal?.aborted) {
     emit({ type: 'pair-start', scenario: name, profile: profile.name, repeat, driver: 'http' });

@@ -1,5 +1,6 @@
 // A run, resolved once at the edge (CLI flags + dalbench.config.ts + --quick): which scenarios on
 // which profiles, how stores come up, the load, the seed. Plain frozen data from here on.
+import type { FaultPlan } from '../faults/plan.ts';
 import type { Profile } from '../../reference-dal/profiles/profile.ts';
 import type { ProvisionMode } from '../provision/provisioner.ts';
 import type { LoadModelInput } from '../workload/load-model.ts';
@@ -21,6 +22,8 @@ export interface RunPlan {
   readonly repeat: number;
   readonly shard: Shard | undefined;
   readonly driver: Driver;
+  /** `--faults`: a fault plan run beside every measure phase. */
+  readonly faults?: FaultPlan;
   /** Everything above as plain data, recorded (redacted) in results.json. */
   readonly config: Readonly<Record<string, unknown>>;
 }

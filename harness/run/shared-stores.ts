@@ -3,10 +3,9 @@
 import type { ProvisionedStores } from '../provision/provisioner.ts';
 
 export function borrowStores(stores: ProvisionedStores): ProvisionedStores {
-  return {
-    endpoints: stores.endpoints,
-    unavailable: stores.unavailable,
-    stop: () => Promise.resolve(),
-    [Symbol.asyncDispose]: () => Promise.resolve(),
-  };
+  // Everything else is delegated: a local run's pids, kill and restart serve `--faults`.
+  return Object.create(stores, {
+    stop: { value: () => Promise.resolve() },
+    [Symbol.asyncDispose]: { value: () => Promise.resolve() },
+  }) as ProvisionedStores;
 }

@@ -65,6 +65,8 @@ export interface RunScenarioOptions<Sut> {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
   readonly progressIntervalMs?: number;
+  /** Called as the measure phase begins, with its count of measured operations so far (fault plans). */
+  readonly onMeasureStart?: (measuredOps: () => number) => void;
   /** How often the harness's heap, RSS and sockets are sampled in the measure phase (default 1 s). */
   readonly resourceIntervalMs?: number;
   readonly log?: (line: string) => void;
@@ -239,6 +241,7 @@ export async function runScenario<Sut>(options: RunScenarioOptions<Sut>): Promis
   const sampler = startResourceSampler(opts.resourceIntervalMs);
   const measure = phaseWindow(true, performance.now(), durationMs, plan.maxOps);
   execution.beginMeasure(measure.startMs);
+  options.onMeasureStart?.(() => execution.measuredOps);
   progress.enter('measure', measure.startMs, durationMs);
   let drained: boolean;
   try {

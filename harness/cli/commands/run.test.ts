@@ -18,6 +18,8 @@ describe('dalbench run flag errors', () => {
     [['--max-error-share', '200%'], '--max-error-share: expected a share from 0% to 100%'],
     [['--driver', 'http', '--rate', '50'], '--driver http cannot be combined with --rate'],
     [['--driver', 'both', '--shard', '1/2'], '--driver both cannot be combined with --shard'],
+    [['--faults', 'no-such-plan.yaml'], 'no-such-plan.yaml: cannot read fault plan'],
+    [['--faults', 'examples/faults/es-cut.yaml', '--driver', 'http'], '--faults applies to the dal driver'],
   ])(
     'run %j exits 2 naming the flag and leaves no SIGINT or SIGTERM listener behind',
     async (flags, message) => {

@@ -19,7 +19,8 @@ import { loadConfigFile } from '../../run/config.ts';
 import { RunInterrupted } from '../../run/interrupted.ts';
 import { defaultOutDir, linkLatest } from '../../run/output-dir.ts';
 import { progressPrinter } from '../../run/progress.ts';
-import { resolvePlan, runCatalogue, type RunFlags } from '../../run/resolve-plan.ts';
+import { FlagError, resolvePlan, runCatalogue, type RunFlags } from '../../run/resolve-plan.ts';
+import { describeStep, loadFaultPlan, type FaultPlan } from '../../faults/plan.ts';
 import { runBenchmark, storeKinds, type RunHooks } from '../../run/run-benchmark.ts';
 import type { RunPlan } from '../../run/run-plan.ts';
 import { borrowStores } from '../../run/shared-stores.ts';
@@ -38,6 +39,7 @@ interface Flags extends RunFlags {
   allowInconclusive?: boolean;
   maxErrorShare?: string;
   noise?: string;
+  faults?: string;
   json?: boolean;
   config?: string;
 }
@@ -88,13 +90,20 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
     )
     .option('--max-error-share <share>', BUDGET_FLAG_HELP.maxErrorShare)
     .option('--noise <file>', BUDGET_FLAG_HELP.noise)
+    .option(
+      '--faults <file>',
+      'a fault plan (.yaml, .json, .ts) run beside every measure phase: kill/pause (local stores), cut/delay/drop/throttle',
+    )
     .option('--config <file>', 'config file (default ./dalbench.config.ts when present)')
     .option('--json', 'plain progress lines and a JSON summary on stdout')
     .action(async (flags: Flags) => {
       // Everything that can be refused is refused here, before any store starts or signal listener
       // goes on (a throw after it would leave the listener registered).
       const config = await loadConfigFile(flags.config);
-      const plan = resolvePlan(flags, config, () => randomInt(0, 2 ** 31 - 1), io.env);
+      const plan = withFaultPlan(
+        resolvePlan(flags, config, () => randomInt(0, 2 ** 31 - 1), io.env),
+        flags.faults === undefined ? undefined : await loadFaultPlan(flags.faults),
+      );
       // A blank value is not 0 (Number('') is).
       const confirm =
         flags.confirm === undefined ? 0 : flags.confirm.trim() === '' ? NaN : Number(flags.confirm);
@@ -246,4 +255,16 @@ async function withInterrupts(io: CliIo, work: (signal: AbortSignal) => Promise<
     process.removeListener('SIGINT', onSigint);
     process.removeListener('SIGTERM', onSigterm);
   }
+}
+
+/** The run with `--faults`' plan; recorded in the run's config as one line per step. */
+function withFaultPlan(plan: RunPlan, faults: FaultPlan | undefined): RunPlan {
+  if (!faults) return plan;
+  if (plan.driver === 'http')
+    throw new FlagError('--faults applies to the dal driver; --driver http runs none of its measure phases');
+  return Object.freeze({
+    ...plan,
+    faults,
+    config: { ...plan.config, faults: { source: faults.source, steps: faults.steps.map(describeStep) } },
+  });
 }
