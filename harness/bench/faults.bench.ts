@@ -4,7 +4,7 @@
 // TCP fault proxy (for cut). One line per cell: isolation rate during the fault (ADR-024: ≥ 99.9 % of the
 // operations that do not need the failed store), errors by class, recovery time, p99 before/during/after
 // and integrity. Seed: DALBENCH_SEED (printed). Filters: DALBENCH_FAULT_STORES, DALBENCH_FAULT_ACTIONS
-// (comma lists). Everything started (stores, proxies, databases, indices, bucket) is removed at the end.
+// (comma lists; delay, drop and throttle are cells on request). Everything started (stores, proxies, databases, indices, bucket) is removed at the end.
 import { envSeed } from '../stats/random.ts';
 import { cpus } from 'node:os';
 import pg from 'pg';
@@ -21,12 +21,35 @@ import { Rng } from '../workload/random.ts';
 import { polyglotProfile } from '../../reference-dal/profiles/builtin-profiles.ts';
 import { SystemUnderTest } from '../../reference-dal/profiles/system-under-test.ts';
 
-const ACTIONS = ['kill', 'pause', 'cut'] as const;
+/** The matrix's columns by default; the other proxy faults on request (DALBENCH_FAULT_ACTIONS). */
+const DEFAULT_ACTIONS = ['kill', 'pause', 'cut'] as const;
+const ACTIONS = [...DEFAULT_ACTIONS, 'delay', 'drop', 'throttle'] as const;
+type Action = (typeof ACTIONS)[number];
+
+/** The step of one cell: the fault from 5 s for 3 s (a kill: restarted after 3 s). */
+function cellStep(store: StoreKind, action: Action) {
+  const base = { at: '5s', store };
+  switch (action) {
+    case 'kill':
+      return { ...base, action, restartAfter: '3s' };
+    case 'delay':
+      // Past the DAL's fail-fast cache timeout (500 ms) on some calls: slow, not dead.
+      return { ...base, action, for: '3s', delayMs: 200, jitterMs: 100 };
+    case 'throttle':
+      return { ...base, action, for: '3s', bytesPerSecond: 64 * 1024 };
+    default:
+      return { ...base, action, for: '3s' };
+  }
+}
 const STORES: readonly StoreKind[] = ['postgres', 'redis', 'elasticsearch', 's3', 'timescaledb'];
 
-function listFromEnv<T extends string>(name: string, allowed: readonly T[]): readonly T[] {
+function listFromEnv<T extends string>(
+  name: string,
+  allowed: readonly T[],
+  defaults: readonly T[] = allowed,
+): readonly T[] {
   const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return allowed;
+  if (raw === undefined || raw.trim() === '') return defaults;
   const items = raw.split(',').map((s) => s.trim());
   const bad = items.filter((item) => !(allowed as readonly string[]).includes(item));
   if (bad.length > 0)
@@ -36,7 +59,7 @@ function listFromEnv<T extends string>(name: string, allowed: readonly T[]): rea
 
 const seed = envSeed();
 const storeFilter = listFromEnv('DALBENCH_FAULT_STORES', STORES);
-const actionFilter = listFromEnv('DALBENCH_FAULT_ACTIONS', ACTIONS);
+const actionFilter = listFromEnv('DALBENCH_FAULT_ACTIONS', ACTIONS, DEFAULT_ACTIONS);
 const log = (line: string) => console.error(`[faults] ${line}`);
 log(`seed ${seed} (replay with DALBENCH_SEED=${seed})`);
 
@@ -86,19 +109,13 @@ try {
   for (const store of storeFilter) {
     if (!stores.endpoints[store]) continue;
     for (const action of actionFilter) {
-      if (store === 'timescaledb' && sameServer && action !== 'cut') continue;
+      const processFault = action === 'kill' || action === 'pause';
+      if (store === 'timescaledb' && sameServer && processFault) continue;
       cell++;
       const fault = action === 'kill' ? 'kill+restart' : action;
-      const step = parseFaultPlan(
-        [
-          action === 'kill'
-            ? { at: '5s', store, action, restartAfter: '3s' }
-            : { at: '5s', store, action, for: '3s' },
-        ],
-        `matrix ${store} × ${fault}`,
-      ).steps[0]!;
+      const step = parseFaultPlan([cellStep(store, action)], `matrix ${store} × ${fault}`).steps[0]!;
       const failed: StoreKind[] =
-        action !== 'cut' && sameServer && (store === 'postgres' || store === 'timescaledb')
+        processFault && sameServer && (store === 'postgres' || store === 'timescaledb')
           ? ['postgres', 'timescaledb']
           : [store];
       log(`cell ${cell}: ${store} × ${fault} …`);
