@@ -16,17 +16,17 @@ describe('slopePerMinute', () => {
   it('is the least-squares slope per minute of a known line, and of noise around it', () => {
     expect(
       slopePerMinute(
-        line(20, (t) => 2 * t + 5),
+        line(40, (t) => 2 * t + 5),
         (p) => p.y,
       ),
     ).toBeCloseTo(120, 9);
     expect(
       slopePerMinute(
-        line(20, () => 7),
+        line(40, () => 7),
         (p) => p.y,
       ),
     ).toBe(0);
-    const zigzag = line(40, (t) => 0.5 * t + (t % 2 === 0 ? 3 : -3));
+    const zigzag = line(60, (t) => 0.5 * t + (t % 2 === 0 ? 3 : -3));
     expect(slopePerMinute(zigzag, (p) => p.y)).toBeGreaterThan(29);
     expect(slopePerMinute(zigzag, (p) => p.y)).toBeLessThan(31);
   });
@@ -50,9 +50,9 @@ describe('slopePerMinute', () => {
   });
 
   it('resourceSlopes names each metric, and p99 takes the steepest operation', () => {
-    const points = line(12, (t) => t).map(({ t }) => ({ t, heapUsedMb: 10, rssMb: 50 + t, sockets: 4 }));
+    const points = line(32, (t) => t).map(({ t }) => ({ t, heapUsedMb: 10, rssMb: 50 + t, sockets: 4 }));
     const series = (slopePerSec: number) => ({
-      series: line(12, (t) => 100 + slopePerSec * t).map(({ t, y }) => ({ t, ops: 5, p99Us: y })),
+      series: line(32, (t) => 100 + slopePerSec * t).map(({ t, y }) => ({ t, ops: 5, p99Us: y })),
     });
     expect(resourceSlopes(points, [series(1), series(3)])).toEqual({
       rssSlopeMbPerMin: expect.closeTo(60, 9) as number,
@@ -116,7 +116,7 @@ describe('a soak run', () => {
       load: { type: 'open', ratePerSec: 400, arrival: 'constant' },
       seed: 1,
       warmupMs: 0,
-      durationMs: 1_500,
+      durationMs: 2_000,
       resourceIntervalMs: 50,
     });
     const results = syntheticResults({ seed: 1, scenarios: [], profiles: ['p'] });
@@ -125,7 +125,7 @@ describe('a soak run', () => {
 
   it('records resources each interval; a leaking scenario fails the slope budget, the same without the leak passes', async () => {
     // Buffers live outside the JS heap and are written, so RSS grows by their bytes: 64 KiB × 400/s
-    // ≈ 1.5 GiB/min. A run of 1.5 s magnifies any wobble into a slope per minute, hence the wide limit.
+    // ≈ 1.5 GiB/min. A run of 2 s magnifies any wobble into a slope per minute, hence the wide limit.
     const leaking = await soak(64 * 1024);
     expect(leaking.result.status).toBe('completed');
     expect(leaking.result.resources!.length).toBeGreaterThanOrEqual(MIN_SLOPE_SAMPLES);

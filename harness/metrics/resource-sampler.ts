@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import type { ResourcePoint } from '../results/schema.ts';
 
 /** Fewer samples than this give no slope: JIT warm-up and pool growth dominate a short run. */
-export const MIN_SLOPE_SAMPLES = 10;
+export const MIN_SLOPE_SAMPLES = 30;
 
 const MB = 1024 * 1024;
 
