@@ -145,6 +145,43 @@ describe('fault cells on real stores', () => {
     expect(proxies.elasticsearch!.isCut).toBe(false);
   }, 60_000);
 
+  it("a committed write's invalidation with Redis cut does not fail the write, and the stale copy is never read", async () => {
+    if (!stores) throw new Error('fault-cells: setup did not complete');
+    const endpoints: Partial<Record<StoreKind, string>> = {
+      redis: proxies.redis!.rewrite(stores.endpoints.redis!.url),
+      elasticsearch: proxies.elasticsearch!.rewrite(requireStore('elasticsearch').url),
+    };
+    for (const kind of ['postgres', 'timescaledb', 's3'] as const) {
+      const url = storeEndpoint(kind)?.url;
+      if (url) endpoints[kind] = url;
+    }
+    await using sut = await SystemUnderTest.build(polyglotProfile, { endpoints, runLabel: 'faultcellinval' });
+    const key = sut.key('detector', 'd1');
+    expect(await sut.cached(key, () => Promise.resolve({ version: 1 }))).toEqual({ version: 1 });
+    proxies.redis!.cut();
+    try {
+      // dashboard-reads' write: the row is committed, then its cached copy is dropped.
+      await expect(sut.invalidate([key])).resolves.toBeUndefined();
+      expect(await sut.cached(key, () => Promise.resolve({ version: 2 }))).toEqual({ version: 2 });
+    } finally {
+      proxies.redis!.restore();
+    }
+    // Back (the client reconnects on its own schedule): the deferred invalidation completes first.
+    for (const deadline = Date.now() + 15_000; ;) {
+      if (
+        await sut.dal.cacheStore.ping().then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+      if (Date.now() > deadline) throw new Error('the cache did not reconnect within 15 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await sut.cached(key, () => Promise.resolve({ version: 2 }))).toEqual({ version: 2 });
+    expect(await sut.cached(key, () => Promise.resolve({ version: 3 }))).toEqual({ version: 2 });
+  }, 60_000);
+
   it('pause stops the server (SIGSTOP: connected, silent) and resume brings it back', async () => {
     const client = new Redis(stores!.endpoints.redis!.url, { commandTimeout: 300, maxRetriesPerRequest: 0 });
     try {
