@@ -10,29 +10,13 @@ import { describe, expect, it } from 'vitest';
 import { builtInProfiles } from '../../reference-dal/profiles/builtin-profiles.ts';
 import type { SystemUnderTest } from '../../reference-dal/profiles/system-under-test.ts';
 import { builtInScenarios, type ScenarioEntry } from '../../scenarios/index.ts';
-import { storeEndpoint } from '../../test/support/stores.ts';
+import { lentStores } from '../../test/support/stores.ts';
 import { provisionStores } from '../provision/create-provisioner.ts';
-import type { ProvisionedStores, StoreKind } from '../provision/provisioner.ts';
+import type { ProvisionedStores } from '../provision/provisioner.ts';
 import { readResults, writeResults } from '../report/results-io.ts';
 import { defineScenario } from '../workload/scenario.ts';
 import { runBenchmark } from './run-benchmark.ts';
 import type { RunPlan } from './run-plan.ts';
-
-/** The test run's stores, lent to the orchestration (the global setup owns and stops them). */
-function lentStores(kinds: readonly StoreKind[]): ProvisionedStores {
-  const endpoints = Object.fromEntries(
-    kinds.flatMap((k) => {
-      const e = storeEndpoint(k);
-      return e ? [[k, e]] : [];
-    }),
-  );
-  return {
-    endpoints,
-    unavailable: {},
-    stop: async () => {},
-    [Symbol.asyncDispose]: async () => {},
-  };
-}
 
 function plan(overrides: Partial<RunPlan> & Pick<RunPlan, 'scenarios' | 'profiles'>): RunPlan {
   return {

@@ -28,10 +28,15 @@ function isLocal(stores: ProvisionedStores): stores is LocalProvisionedStores {
  */
 export function runFaultTargets(plan: FaultPlan, stores: ProvisionedStores): RunFaultTargets {
   const endpoints = Object.values(stores.endpoints);
-  const mode =
-    endpoints.every((e) => e.mode === 'local') && isLocal(stores)
-      ? 'local'
-      : (endpoints[0]?.mode ?? 'external');
+  // Only stores this run started have processes to signal; lent or external ones take proxy faults.
+  const ownsProcesses = isLocal(stores) && endpoints.every((e) => e.mode === 'local');
+  const given = endpoints.find((e) => e.mode !== 'local')?.mode ?? 'external';
+  const mode = ownsProcesses ? 'local' : given;
+  const where = ownsProcesses
+    ? 'local'
+    : endpoints.some((e) => e.mode === 'local')
+      ? 'not started by this run'
+      : mode;
   for (const step of plan.steps) {
     if (!stores.endpoints[step.store])
       throw new FaultPlanError(
@@ -45,7 +50,7 @@ export function runFaultTargets(plan: FaultPlan, stores: ProvisionedStores): Run
       throw new FaultPlanError(
         plan.source,
         `steps[${step.index}]: ${step.action} ${step.store} needs a store process this run started; stores ` +
-          `are ${mode} here, where only proxy faults apply (cut, drop, delay, throttle)`,
+          `are ${where} here, where only proxy faults apply (cut, drop, delay, throttle)`,
         { hint: 'run with --stores local for kill and pause' },
       );
   }

@@ -1,6 +1,6 @@
 // What a test file knows of the stores the global setup started: their endpoints, or why one is missing.
 import { inject } from 'vitest';
-import type { StoreEndpoint, StoreKind } from '../../harness/provision/provisioner.ts';
+import type { ProvisionedStores, StoreEndpoint, StoreKind } from '../../harness/provision/provisioner.ts';
 
 export interface ProvidedStores {
   endpoints: Partial<Record<StoreKind, StoreEndpoint>>;
@@ -28,4 +28,15 @@ export function requireStore(kind: StoreKind): StoreEndpoint {
   const endpoint = storeEndpoint(kind);
   if (!endpoint) throw new Error(`test needs ${kind}, which is unavailable: ${unavailableReason(kind)}`);
   return endpoint;
+}
+
+/** The test run's stores, lent to a run (the global setup owns and stops them: stop is a no-op). */
+export function lentStores(kinds: readonly StoreKind[]): ProvisionedStores {
+  const endpoints = Object.fromEntries(
+    kinds.flatMap((k) => {
+      const e = storeEndpoint(k);
+      return e ? [[k, e]] : [];
+    }),
+  );
+  return { endpoints, unavailable: {}, stop: async () => {}, [Symbol.asyncDispose]: async () => {} };
 }
