@@ -10,18 +10,10 @@ import { runBenchmark } from '../../../harness/run/run-benchmark.ts';
 import type { RunPlan } from '../../../harness/run/run-plan.ts';
 import type { Profile } from '../../../reference-dal/profiles/profile.ts';
 import type { ScenarioEntry } from '../../../scenarios/index.ts';
-import { storeEndpoint } from '../../support/stores.ts';
+import { lentStores } from '../../support/stores.ts';
 
-/** The test run's stores, lent to the orchestration (the global setup owns and stops them). */
-export function lentStores(kinds: readonly StoreKind[]): ProvisionedStores {
-  const endpoints = Object.fromEntries(
-    kinds.flatMap((k) => {
-      const e = storeEndpoint(k);
-      return e ? [[k, e]] : [];
-    }),
-  );
-  return { endpoints, unavailable: {}, stop: async () => {}, [Symbol.asyncDispose]: async () => {} };
-}
+// One helper for every test that lends the run's stores (test/support/stores.ts).
+export { lentStores };
 
 export interface DefectRun {
   readonly scenario: ScenarioEntry;
