@@ -4,6 +4,7 @@
 // transaction, which then rolls back: the failure the queue must retry without duplicating.
 import pg from 'pg';
 import type { WriteBehindEntry, WriteBehindSink } from '../../reference-dal/cache/write-behind-queue.ts';
+import { pgConnection } from '../../reference-dal/sql/connection.ts';
 
 export interface LoggedWrite {
   readonly seq: number;
@@ -26,7 +27,7 @@ export class PostgresWriteLog implements AsyncDisposable {
 
   static async open(databaseUrl: string, table = 'write_behind_log'): Promise<PostgresWriteLog> {
     if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`table: "${table}" is not a plain identifier`);
-    const client = new pg.Client({ connectionString: databaseUrl });
+    const client = new pg.Client({ ...pgConnection(databaseUrl) });
     await client.connect();
     try {
       await client.query(

@@ -1,15 +1,19 @@
 // The mixed workload a fault cell drives: each operation declares the stores it cannot succeed
 // without (`needs`) and the ones it touches but may lose (`uses`: the cache, which reads fall through).
 // Acknowledged writes are recorded so integrity can be checked after the fault: every detector
-// created is in PostgreSQL, every experiment written through the outbox is in search exactly once.
+// created is in PostgreSQL, every experiment written through the outbox is in search exactly once, and
+// no read through the cache returns an older version of a detector than PostgreSQL holds.
 import type { StoreKind } from '../provision/provisioner.ts';
 import type { Rng } from '../workload/random.ts';
 import type { SystemUnderTest } from '../../reference-dal/profiles/system-under-test.ts';
 import { EXPERIMENTS_COLLECTION } from '../../reference-dal/consistency/experiment-writer.ts';
+import { VersionConflictError } from '../../reference-dal/errors.ts';
 
 /** Where the preloaded searchable documents live (the outbox writes to EXPERIMENTS_COLLECTION). */
 export const SEARCH_COLLECTION = 'detections';
 export const PRELOADED = { detectors: 50, documents: 200, artifacts: 4, metrics: 10, points: 120 } as const;
+/** Preloaded detectors that `cached-update` changes (and `cached-read` reads): what can go stale. */
+const HOT_DETECTORS = 10;
 const STEP_MS = 10_000;
 const SERIES_END_MS = Date.UTC(2024, 0, 15, 12, 0, 0);
 const WORDS = ['cpu', 'latency', 'fraud', 'iot', 'disk', 'memory', 'network', 'queue', 'spike', 'drift'];
@@ -102,6 +106,29 @@ export function faultOperations(sut: SystemUnderTest): FaultOperation[] {
         const id = detectorId(rng.int(PRELOADED.detectors));
         const found = await sut.cached(sut.key('detector', id), () => sut.dal.metadata.detectors.get(id));
         if (!found) throw new Error(`${id} missing`);
+      },
+    },
+    {
+      // A write the cache must see: update a detector `cached-read` also reads, then invalidate it
+      // (deferred while Redis is out). A concurrent writer's version conflict is a write not made.
+      name: 'cached-update',
+      weight: 1,
+      needs: ['postgres'],
+      uses: ['redis', 'postgres'],
+      async run({ sut, rng }) {
+        const id = detectorId(rng.int(HOT_DETECTORS));
+        const current = await sut.dal.metadata.detectors.get(id);
+        if (!current) throw new Error(`${id} missing`);
+        try {
+          await sut.dal.metadata.detectors.update(id, current.version, {
+            ...current.data,
+            parameters: { threshold: rng.int(1000) },
+          });
+        } catch (error) {
+          if (error instanceof VersionConflictError) return;
+          throw error;
+        }
+        await sut.invalidate([sut.key('detector', id)]);
       },
     },
     {
@@ -240,6 +267,20 @@ export interface Integrity {
   readonly ambiguous: number;
   /** Events still in the outbox when the drain bound ran out. */
   readonly undrained: number;
+  /** Detectors `cached-update` changes whose read through the cache, after recovery, is not PostgreSQL's version. */
+  readonly staleReads: number;
+}
+
+/** After recovery, read each detector that can go stale through the cache and from PostgreSQL. */
+async function countStaleReads(sut: SystemUnderTest): Promise<number> {
+  let stale = 0;
+  for (let n = 0; n < HOT_DETECTORS; n++) {
+    const id = detectorId(n);
+    const load = () => sut.dal.metadata.detectors.get(id);
+    const [cached, source] = [await sut.cached(sut.key('detector', id), load), await load()];
+    if (cached?.version !== source?.version) stale++;
+  }
+  return stale;
 }
 
 /**
@@ -266,7 +307,16 @@ export async function checkIntegrity(
   }
   const outboxAckedLost = [...acked.experiments].filter((id) => !rows.has(id)).length;
   const ambiguous = [...rows].filter((id) => !acked.experiments.has(id)).length;
-  const none = { pgLost, outboxAckedLost, outboxLost: 0, outboxExtra: 0, ambiguous, undrained: 0 };
+  const staleReads = await countStaleReads(sut);
+  const none = {
+    pgLost,
+    outboxAckedLost,
+    outboxLost: 0,
+    outboxExtra: 0,
+    ambiguous,
+    undrained: 0,
+    staleReads,
+  };
   if (!sut.dal.has('document') || rows.size === 0) return none;
   const deadline = Date.now() + drainBoundMs;
   let undrained = await sut.relay.depth();

@@ -1,7 +1,8 @@
 // The fault matrix as a table, one line per cell (store × fault): isolation rate during the fault
 // against ADR-024's ≥ 99.9 %, what failed and how, time to recover, p99 of the isolated operations
 // before/during/after, and integrity (acknowledged PostgreSQL writes lost, outbox documents lost or
-// extra against the PostgreSQL rows once drained, writes committed although the caller got an error). A cell that could not run says why on its line.
+// extra against the PostgreSQL rows once drained, writes committed although the caller got an error, reads
+// through the cache older than PostgreSQL after recovery). A cell that could not run says why on its line.
 import type { CellResult, PhaseStats } from './fault-cell.ts';
 
 export const ISOLATION_TARGET = 0.999;
@@ -43,6 +44,7 @@ export function formatMatrixTable(rows: readonly MatrixRow[]): string {
     'pg lost',
     'outbox lost/extra',
     'ambiguous',
+    'stale reads',
   ];
   const lines = [header.join(' | '), header.map(() => '---').join(' | ')];
   for (const row of rows) {
@@ -67,6 +69,7 @@ export function formatMatrixTable(rows: readonly MatrixRow[]): string {
         String(r.pgLost + r.outboxAckedLost),
         `${r.outboxLost}/${r.outboxExtra}${r.undrained > 0 ? ` (${r.undrained} undrained)` : ''}`,
         String(r.ambiguous),
+        String(r.staleReads),
       ].join(' | ') + (r.faultError ? ` | fault error: ${r.faultError.split('\n')[0]}` : ''),
     );
   }

@@ -1,6 +1,9 @@
 // `external` mode: the user's own stores, from environment variables. Each URL is validated (the error names
 // the variable) and asked its version with one real round trip; an unset variable means "unavailable".
-import { redactUrl } from '../../reference-dal/errors.ts';
+import { elasticsearchConnection } from '../../reference-dal/config/elasticsearch-connection.ts';
+import { parseS3Endpoint } from '../../reference-dal/config/s3-endpoint.ts';
+import { certificateProblem, postgresTls, schemeTls } from '../../reference-dal/config/tls.ts';
+import { redactUrl, ValidationError } from '../../reference-dal/errors.ts';
 import { ProvisionConfigError, ProvisionError } from './errors.ts';
 import type {
   ProvisionedStores,
@@ -42,8 +45,34 @@ const PROBES: Readonly<Record<StoreKind, (url: string) => Promise<string>>> = {
   s3: (url) => s3Version(url),
 };
 
+/** What each store's URL says about TLS (and, for Elasticsearch, an API key): read to validate it. */
+const TLS_SETTINGS: Readonly<Record<StoreKind, (url: string, source: string) => unknown>> = {
+  postgres: postgresTls,
+  timescaledb: postgresTls,
+  redis: (url, source) => schemeTls(url, 'rediss:', source),
+  elasticsearch: elasticsearchConnection,
+  s3: parseS3Endpoint,
+};
+
 /** The URL for `kind` from `env`, validated; undefined when unset. Throws ProvisionConfigError naming the variable. */
 export function externalUrl(
+  kind: StoreKind,
+  env: NodeJS.ProcessEnv,
+): { url: string; variable: string } | undefined {
+  const target = externalUrlUnchecked(kind, env);
+  if (!target) return undefined;
+  try {
+    TLS_SETTINGS[kind](target.url, target.variable);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ProvisionConfigError(error.field, error.message.slice(error.field.length + 2), {
+      cause: error,
+    });
+  }
+  return target;
+}
+
+function externalUrlUnchecked(
   kind: StoreKind,
   env: NodeJS.ProcessEnv,
 ): { url: string; variable: string } | undefined {
@@ -106,6 +135,9 @@ function externalS3Url(env: NodeJS.ProcessEnv): { url: string; variable: string 
     accessKeyId,
     secretAccessKey,
     region: env['DALBENCH_S3_REGION']?.trim() || 'us-east-1',
+    ...(parsed.searchParams.has('sslrootcert')
+      ? { caFile: parsed.searchParams.get('sslrootcert') ?? '' }
+      : {}),
   });
   return { url, variable: 'DALBENCH_S3_ENDPOINT' };
 }
@@ -135,7 +167,9 @@ export class ExternalProvisioner implements Provisioner {
           endpoints[kind] = { kind, url: target.url, mode: 'external', serverVersion, startMs: 0, notes: [] };
           log(`${kind}: ${serverVersion} at ${redactUrl(target.url)} (${target.variable})`);
         } catch (error) {
-          throw new ProvisionError(kind, `${target.variable}=${redactUrl(target.url)} did not answer`, {
+          const tls = certificateProblem(error);
+          const what = tls ? `refused TLS: ${tls}` : 'did not answer';
+          throw new ProvisionError(kind, `${target.variable}=${redactUrl(target.url)} ${what}`, {
             cause: error,
           });
         }

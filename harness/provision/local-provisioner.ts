@@ -6,7 +6,7 @@ import { AptInstaller } from './os-packages.ts';
 import { defaultCacheDir } from './artifact-cache.ts';
 import { installCleanupHooks, type CleanupHooks } from './cleanup-hooks.ts';
 import { ProvisionError } from './errors.ts';
-import type { LocalContext, LocalStore } from './local/context.ts';
+import type { LocalContext, LocalStore, LocalTls } from './local/context.ts';
 import { DEFAULT_ES_VERSION, startLocalElasticsearch } from './local/elasticsearch.ts';
 import { detectLocalTimescale, startLocalPostgres, type LocalPostgres } from './local/postgres.ts';
 import { startLocalRedis } from './local/redis.ts';
@@ -41,6 +41,11 @@ export interface LocalProvisionerOptions {
    * (pg_config's, else /usr/lib/postgresql/N/bin). TimescaleDB is looked for in that installation.
    */
   readonly postgresBinDir?: string;
+  /**
+   * Serve PostgreSQL and Redis over TLS only, with this certificate; their URLs then ask for verified TLS
+   * (`sslmode=verify-full`, `rediss://`) and trust `caFile`. Elasticsearch and S3Proxy stay plaintext.
+   */
+  readonly tls?: LocalTls;
 }
 
 /** Local stores also expose their processes, so a caller (or test) can see a server that died. */
@@ -125,6 +130,7 @@ export class LocalProvisioner implements Provisioner {
         cacheDir: this.options.cacheDir ?? defaultCacheDir(),
         esVersion: this.options.esVersion ?? DEFAULT_ES_VERSION,
         readyTimeoutMs: this.options.readyTimeoutMs,
+        tls: this.options.tls,
         log,
         signal: request.signal,
         track: (server) => {

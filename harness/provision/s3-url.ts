@@ -7,6 +7,8 @@ export interface S3Endpoint {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly region: string;
+  /** `sslrootcert`: a CA file to trust for an https endpoint (config/tls.ts). */
+  readonly caFile?: string;
 }
 
 export function formatS3Url(s3: S3Endpoint): string {
@@ -15,6 +17,7 @@ export function formatS3Url(s3: S3Endpoint): string {
   url.password = encodeURIComponent(s3.secretAccessKey);
   url.pathname = '/';
   url.search = `?region=${encodeURIComponent(s3.region)}`;
+  if (s3.caFile !== undefined) url.searchParams.set('sslrootcert', s3.caFile);
   return url.toString();
 }
 
@@ -42,5 +45,6 @@ export function parseS3Url(value: string, input = 'S3 URL'): S3Endpoint {
     accessKeyId: decodeURIComponent(url.username),
     secretAccessKey: decodeURIComponent(url.password),
     region: url.searchParams.get('region') || 'us-east-1',
+    ...(url.searchParams.has('sslrootcert') ? { caFile: url.searchParams.get('sslrootcert') ?? '' } : {}),
   };
 }

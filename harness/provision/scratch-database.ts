@@ -3,6 +3,7 @@
 // benches need it too and benches never import test support (DESIGN.md, Architecture).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { pgConnection } from '../../reference-dal/sql/connection.ts';
 
 export interface ScratchDatabase extends AsyncDisposable {
   readonly url: string;
@@ -12,7 +13,7 @@ export interface ScratchDatabase extends AsyncDisposable {
 /** `dalbench_<label>_<random hex>` on the server at `serverUrl`; the label is reduced to [a-z0-9_]. */
 export async function createScratchDatabase(serverUrl: string, label = 'test'): Promise<ScratchDatabase> {
   const name = `dalbench_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
+  const admin = new pg.Client({ ...pgConnection(serverUrl) });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${name}`);
@@ -25,7 +26,7 @@ export async function createScratchDatabase(serverUrl: string, label = 'test'): 
     url: url.toString(),
     name,
     async [Symbol.asyncDispose]() {
-      const client = new pg.Client({ connectionString: serverUrl });
+      const client = new pg.Client({ ...pgConnection(serverUrl) });
       await client.connect();
       try {
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -1,14 +1,18 @@
 // One real round trip per store that also says what the server is; used for readiness and for reports.
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { Redis } from 'ioredis';
+import { Client } from '@elastic/elasticsearch';
 import pg from 'pg';
 import { parseS3Url } from './s3-url.ts';
+import { pgConnection } from '../../reference-dal/sql/connection.ts';
+import { elasticsearchConnection } from '../../reference-dal/config/elasticsearch-connection.ts';
+import { parseS3Endpoint } from '../../reference-dal/config/s3-endpoint.ts';
+import { newRedisClient } from '../../reference-dal/config/redis-client.ts';
 
 const ROUND_TRIP_TIMEOUT_MS = 5_000;
 
 /** "PostgreSQL 15.14". */
 export async function postgresVersion(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: ROUND_TRIP_TIMEOUT_MS });
+  const client = new pg.Client({ ...pgConnection(url), connectionTimeoutMillis: ROUND_TRIP_TIMEOUT_MS });
   await client.connect();
   try {
     const result = await client.query<{ server_version: string }>('SHOW server_version');
@@ -20,7 +24,7 @@ export async function postgresVersion(url: string): Promise<string> {
 
 /** "TimescaleDB 2.17.2 on PostgreSQL 17.2", or the PostgreSQL version alone with a note if the extension is absent. */
 export async function timescaleVersion(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: ROUND_TRIP_TIMEOUT_MS });
+  const client = new pg.Client({ ...pgConnection(url), connectionTimeoutMillis: ROUND_TRIP_TIMEOUT_MS });
   await client.connect();
   try {
     const pgVersion = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]
@@ -38,17 +42,21 @@ export async function timescaleVersion(url: string): Promise<string> {
 
 /** "Redis 7.0.15". */
 export async function redisVersion(url: string): Promise<string> {
-  const redis = new Redis(url, {
+  const redis = newRedisClient(url, {
     lazyConnect: true,
     connectTimeout: ROUND_TRIP_TIMEOUT_MS,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  // Errors surface through connect()/info(); without a listener ioredis would also print them.
-  redis.on('error', () => {});
+  // connect() rejects with "Connection is closed"; the socket's own error (a refused certificate) comes
+  // to this listener, which also keeps ioredis from printing it.
+  let socketError: Error | undefined;
+  redis.on('error', (error: Error) => (socketError ??= error));
   try {
-    await redis.connect();
+    await redis.connect().catch((error: unknown) => {
+      throw socketError ?? error;
+    });
     const info = await redis.info('server');
     return `Redis ${/^redis_version:(\S+)/m.exec(info)?.[1] ?? 'unknown'}`;
   } finally {
@@ -58,38 +66,35 @@ export async function redisVersion(url: string): Promise<string> {
 
 /** "Elasticsearch 9.2.4". Uses _nodes, not GET / (the integ-test archive answers GET / with 405). */
 export async function elasticsearchVersion(url: string, signal?: AbortSignal): Promise<string> {
-  const base = new URL(url);
-  const auth = base.username
-    ? `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`
-    : undefined;
-  base.username = '';
-  base.password = '';
-  const health = await fetch(new URL('_cluster/health?wait_for_status=yellow&timeout=1s', base), {
-    headers: auth ? { authorization: auth } : {},
-    signal: signal ?? AbortSignal.timeout(ROUND_TRIP_TIMEOUT_MS),
+  const client = new Client({
+    ...elasticsearchConnection(url),
+    requestTimeout: ROUND_TRIP_TIMEOUT_MS,
+    maxRetries: 0,
   });
-  const healthBody = (await health.json()) as { status?: string; timed_out?: boolean };
-  if (!health.ok || healthBody.timed_out || healthBody.status === 'red') {
-    throw new Error(`cluster health ${health.status} ${JSON.stringify(healthBody)}`);
+  const options = { signal: signal ?? AbortSignal.timeout(ROUND_TRIP_TIMEOUT_MS) };
+  try {
+    const health = await client.cluster.health({ wait_for_status: 'yellow', timeout: '1s' }, options);
+    if (health.timed_out || health.status === 'red')
+      throw new Error(`cluster health ${JSON.stringify(health)}`);
+    const nodes = await client.nodes.info({ node_id: '_local', filter_path: 'nodes.*.version' }, options);
+    const version = Object.values(nodes.nodes ?? {})[0]?.version;
+    return `Elasticsearch ${version ?? 'unknown'}`;
+  } finally {
+    await client.close();
   }
-  const nodes = await fetch(new URL('_nodes/_local?filter_path=nodes.*.version', base), {
-    headers: auth ? { authorization: auth } : {},
-    signal: signal ?? AbortSignal.timeout(ROUND_TRIP_TIMEOUT_MS),
-  });
-  const body = (await nodes.json()) as { nodes?: Record<string, { version?: string }> };
-  const version = Object.values(body.nodes ?? {})[0]?.version;
-  return `Elasticsearch ${version ?? 'unknown'}`;
 }
 
 /** ListBuckets with the URL's credentials; the name comes from the Server header ("MinIO", "AmazonS3", ...). */
 export async function s3Version(url: string, fallbackName?: string): Promise<string> {
   const s3 = parseS3Url(url);
+  const { tls } = parseS3Endpoint(url, 'S3 URL');
   const client = new S3Client({
     endpoint: s3.endpoint,
     region: s3.region,
     credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
     forcePathStyle: true,
     maxAttempts: 1,
+    ...(tls?.ca ? { requestHandler: { httpsAgent: { ca: tls.ca } } } : {}),
   });
   let server: string | undefined;
   client.middlewareStack.add(

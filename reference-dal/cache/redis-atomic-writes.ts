@@ -2,11 +2,12 @@
 // set up like RedisCacheStore's (fail fast, bounded command timeout). It lives here, not in the
 // Redis backend, until the CacheStore port carries the two methods itself; then RedisCacheStore
 // implements them on its own connection and `withAtomicCacheWrites` has nothing left to add.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { StorageConfig } from '../config/storage-config.ts';
 import { StoreError, StoreTimeoutError, ValidationError } from '../errors.ts';
 import type { CacheStore } from '../ports/cache.ts';
 import type { AtomicCacheStore, AtomicCacheWrites, ReplaceOutcome } from './atomic-writes.ts';
+import { newRedisClient } from '../config/redis-client.ts';
 
 // 1: replaced; 0: another value is there; -1: the key is gone. One GET inside: Redis counts it.
 const REPLACE_IF_EQUAL = `
@@ -41,14 +42,18 @@ export class RedisAtomicWrites implements AtomicCacheWrites, AsyncDisposable {
         `RedisAtomicWrites needs type "cache" and backend "redis", got "${config.type}"/"${config.backend}"`,
       );
     }
-    const client = new Redis(config.url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      commandTimeout: config.timeoutMs,
-      connectTimeout: config.timeoutMs,
-      maxRetriesPerRequest: config.retryAttempts,
-      retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), 2_000),
-    });
+    const client = newRedisClient(
+      config.url,
+      {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        commandTimeout: config.timeoutMs,
+        connectTimeout: config.timeoutMs,
+        maxRetriesPerRequest: config.retryAttempts,
+        retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), 2_000),
+      },
+      'cache URL',
+    );
     try {
       await client.connect();
     } catch (error) {

@@ -33,7 +33,7 @@ const storageConfigSchema = (own: OwnBackendNames) =>
       type: z.enum(STORAGE_TYPES),
       /** A built-in backend (BACKENDS_FOR_TYPE) or one the caller's factory table provides. */
       backend: z.string(),
-      /** postgres://, redis://, http(s):// (Elasticsearch, S3 endpoint). */
+      /** postgres://, redis(s)://, http(s):// (Elasticsearch, S3 endpoint); TLS parameters: config/tls.ts. */
       url: z
         .string()
         .min(1)

@@ -6,6 +6,7 @@ import { DataAccessLayer } from '../dal/data-access-layer.ts';
 import { polyglotLayout, singlePostgresLayout, type PolyglotTarget } from './layouts.ts';
 import { migrateAll, type MigrationOptions, type TypeMigrationResult } from './run-migration.ts';
 import { verifyMigration, type TypeVerification } from './verify.ts';
+import { pgConnection } from '../sql/connection.ts';
 
 export class MigrationSession implements AsyncDisposable {
   #closing: Promise<void> | undefined;
@@ -23,7 +24,7 @@ export class MigrationSession implements AsyncDisposable {
       const polyglot = await DataAccessLayer.initialize(polyglotLayout(target));
       return new MigrationSession(
         sourceUrl,
-        new pg.Pool({ connectionString: sourceUrl, max: 2 }),
+        new pg.Pool({ ...pgConnection(sourceUrl), max: 2 }),
         source,
         polyglot,
       );

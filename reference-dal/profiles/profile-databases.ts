@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { StoreError } from '../errors.ts';
+import { pgConnection } from '../sql/connection.ts';
 
 /** The stores a profile database lives on. */
 export type DatabaseStore = 'postgres' | 'timescaledb';
@@ -85,7 +86,7 @@ async function admin(
   what: string,
   fn: (client: pg.Client) => Promise<unknown>,
 ): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client({ ...pgConnection(serverUrl), connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
     await fn(client);

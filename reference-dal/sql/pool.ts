@@ -3,10 +3,11 @@
 import pg from 'pg';
 import type { StorageConfig } from '../config/storage-config.ts';
 import { StoreError, type StoreName } from '../errors.ts';
+import { pgConnection } from './connection.ts';
 
 export function createPool(config: StorageConfig, store: StoreName): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: config.url,
+    ...pgConnection(config.url, `${store} URL`),
     max: config.poolSize,
     connectionTimeoutMillis: config.timeoutMs,
     statement_timeout: config.timeoutMs,
@@ -16,7 +17,6 @@ export function createPool(config: StorageConfig, store: StoreName): pg.Pool {
   });
   // An idle client's error (server restarted) must not crash the process; the next query fails loudly.
   pool.on('error', () => undefined);
-  void store;
   return pool;
 }
 

@@ -1,4 +1,4 @@
-// Store passwords and S3 secret keys never reach an output: the real CLI runs in external mode against
+// Store passwords, S3 secret keys and Elasticsearch API keys never reach an output: the real CLI runs in external mode against
 // the test run's stores with known secrets in every URL form the stores accept — one run as a child
 // process (what drivers print on the process's own streams is caught too), the other commands in
 // process with this process's streams and console captured — and every stream and every file it
@@ -162,6 +162,15 @@ function withPassword(url: string, password: string, username?: string): string 
   return parsed.toString();
 }
 
+/** The URL with an Elasticsearch API key (`?api_key=`) in place of any user and password. */
+function withApiKey(url: string, apiKey: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  parsed.searchParams.set('api_key', apiKey);
+  return parsed.toString();
+}
+
 /** The same URL with the password moved to `?password=` (node-postgres and ioredis read it there). */
 function passwordInQuery(url: string, password: string): string {
   const parsed = new URL(url);
@@ -187,6 +196,8 @@ describe('secrets never leak into outputs', () => {
     const redisSecret = decodedPassword(redis) || invent('redis');
     const esSecret = decodedPassword(elasticsearch) || invent('es');
     const esUser = decodeURIComponent(new URL(elasticsearch).username) || 'elastic';
+    // An API key in its encoded form (base64 of id:key); Elasticsearch without security ignores it.
+    const esApiKey = Buffer.from(`dalbench-id:${invent('esapikey')}`).toString('base64');
     // S3 checks signatures: its secret is real, and it is the one that most matters.
     const s3Secret = decodedPassword(s3);
     const s3User = decodeURIComponent(new URL(s3).username);
@@ -197,6 +208,7 @@ describe('secrets never leak into outputs', () => {
       secret('postgres password', pgSecret, decodeURIComponent(new URL(postgres).username)),
       secret('redis password', redisSecret, 'default'),
       secret('elasticsearch password', esSecret, esUser),
+      secret('elasticsearch API key', esApiKey),
       secret('S3 secret key', s3Secret, s3User),
       secret('wrong S3 secret key', wrongS3Secret, s3User),
       ...(tsSecret ? [secret('timescaledb password', tsSecret)] : []),
@@ -214,7 +226,7 @@ describe('secrets never leak into outputs', () => {
     const urlsB: Partial<Record<StoreKind, string>> = {
       postgres: passwordInQuery(postgres, pgSecret),
       redis: withPassword(redis, redisSecret, 'default'), // redis://default:SECRET@host
-      elasticsearch: withPassword(elasticsearch, esSecret, esUser),
+      elasticsearch: withApiKey(elasticsearch, esApiKey),
       s3,
       ...(timescale && tsSecret ? { timescaledb: withPassword(timescale, tsSecret) } : {}),
     };

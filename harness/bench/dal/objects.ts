@@ -13,7 +13,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { parseS3Endpoint } from '../../../reference-dal/backends/s3/endpoint.ts';
+import { parseS3Endpoint } from '../../../reference-dal/config/s3-endpoint.ts';
 import { sha256Hex } from '../../../reference-dal/backends/s3/hashing.ts';
 import { createS3ObjectRepository } from '../../../reference-dal/backends/s3/object-repository.ts';
 import { readS3Options } from '../../../reference-dal/backends/s3/options.ts';

@@ -12,6 +12,7 @@ import type { Experiment } from '../../../reference-dal/ports/transactional.ts';
 import { needUrl, type PathGroupSpec } from './path.ts';
 import type { ScratchDatabase } from '../../provision/scratch-database.ts';
 import { DAL_POOL_SETTINGS, openScratchDal } from './scratch-dal.ts';
+import { pgConnection } from '../../../reference-dal/sql/connection.ts';
 
 const EXPERIMENT: Experiment = {
   name: 'contamination sweep 42',
@@ -122,7 +123,7 @@ async function openPaths(
 
   // pg.Pool with its defaults (no timeouts), only for the row that prices the DAL's pool settings;
   // made last, so a failed setup above leaves nothing open.
-  const defaultsPool = new pg.Pool({ connectionString: scratch.url, max: 1 });
+  const defaultsPool = new pg.Pool({ ...pgConnection(scratch.url), max: 1 });
   return {
     paths: [
       {

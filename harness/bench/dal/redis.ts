@@ -2,7 +2,6 @@
 // doing the same work (the JSON encode/decode a raw caller also needs). Each side has its own
 // connection; the group works under a random key prefix, removed afterwards.
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { CacheManager } from '../../../reference-dal/cache/cache-manager.ts';
 import {
   RedisCacheStore,
@@ -10,6 +9,7 @@ import {
 } from '../../../reference-dal/backends/redis/redis-cache-store.ts';
 import { parseStorageConfigs } from '../../../reference-dal/config/storage-config.ts';
 import { needUrl, type PathGroupSpec } from './path.ts';
+import { newRedisClient } from '../../../reference-dal/config/redis-client.ts';
 
 // A small realistic entry: a detector record (≈110 bytes of JSON).
 const VALUE = {
@@ -47,9 +47,9 @@ export const redisGroup: PathGroupSpec = {
     // The raw client runs with the store's own ioredis options (command timeout, no offline
     // queue): a path compares the DAL's code, not two client configurations. What those options
     // cost is its own row (redis.client-settings), against an ioredis client with its defaults.
-    const raw = new Redis(url, redisClientOptions(config));
+    const raw = newRedisClient(url, redisClientOptions(config));
     await raw.connect();
-    const defaults = new Redis(url, { lazyConnect: true });
+    const defaults = newRedisClient(url, { lazyConnect: true });
     await defaults.connect();
     const key = cache.key('bench', 'detector', 42);
     await cache.set(key, VALUE, { ttlMs: TTL_MS });

@@ -8,6 +8,7 @@ import { loadDocumentDataset } from '../../../reference-dal/backends/elasticsear
 import { documentDataset } from '../../data/sources.ts';
 import type { ScaleSpec } from '../../data/scale.ts';
 import { median } from './median.ts';
+import { elasticsearchConnection } from '../../../reference-dal/config/elasticsearch-connection.ts';
 
 export interface ElasticsearchLoadRow {
   readonly documents: number;
@@ -23,7 +24,7 @@ export async function benchElasticsearchLoad(
   repeats: number,
   batchSize = 1_000,
 ): Promise<ElasticsearchLoadRow> {
-  const client = new Client({ node: url, requestTimeout: 120_000 });
+  const client = new Client({ ...elasticsearchConnection(url), requestTimeout: 120_000 });
   const index = `dalbench-loadbench-${randomBytes(4).toString('hex')}`;
   const data = documentDataset(scale, seed, 'elasticsearch-index@1');
   const total = data.generator.total;

@@ -18,6 +18,7 @@ import {
 import { metricDataset } from '../../data/sources.ts';
 import type { ScaleSpec } from '../../data/scale.ts';
 import { median } from './median.ts';
+import { pgConnection } from '../../../reference-dal/sql/connection.ts';
 
 const run = promisify(execFile);
 
@@ -53,7 +54,7 @@ export async function benchPostgresLoad(
   await using scratch = await createScratchDatabase(serverUrl, 'loadbench');
   const psql = await findPsql();
   const dir = await mkdtemp(join(tmpdir(), 'dalbench-load-'));
-  const pool = new pg.Pool({ connectionString: scratch.url, max: 2 });
+  const pool = new pg.Pool({ ...pgConnection(scratch.url), max: 2 });
   try {
     await PostgresTimeSeriesRepository.migrate(pool);
     const data = metricDataset(scale, seed, POSTGRES_METRICS_TARGET.schemaVersion);

@@ -15,6 +15,7 @@ import type { StoreKind } from '../../provision/provisioner.ts';
 import { printError } from '../print-error.ts';
 import type { CliIo, RegisterCommand } from '../io.ts';
 import { EXIT } from '../../results/exit-codes.ts';
+import { pgConnection } from '../../../reference-dal/sql/connection.ts';
 
 const SOURCE_DATABASE = 'dalbench_migration_source';
 const TARGET_DATABASE = 'dalbench_migration_target';
@@ -147,7 +148,7 @@ async function migrate(raw: Record<string, unknown>, io: CliIo): Promise<number>
 
 /** URL of `name` on the server, created when missing (kept: a resumed run needs it again). */
 async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
-  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client({ ...pgConnection(serverUrl), connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

@@ -7,6 +7,7 @@ import { timeSeriesContract } from '../time-series.contract.ts';
 import type { StoreName } from '../../../reference-dal/errors.ts';
 import type { TimeSeriesRepository } from '../../../reference-dal/ports/time-series.ts';
 import { queryableOf, storeErrorsFrom, type Queryable } from '../../../reference-dal/sql/queryable.ts';
+import { pgConnection } from '../../../reference-dal/sql/connection.ts';
 
 export interface PoolSubject extends AsyncDisposable {
   readonly pool: pg.Pool;
@@ -14,7 +15,7 @@ export interface PoolSubject extends AsyncDisposable {
 }
 
 export function openPool(url: string, store: StoreName, max = 4): PoolSubject {
-  const pool = new pg.Pool({ connectionString: url, max, allowExitOnIdle: true });
+  const pool = new pg.Pool({ ...pgConnection(url), max, allowExitOnIdle: true });
   return {
     pool,
     db: storeErrorsFrom(queryableOf(pool), store, url),

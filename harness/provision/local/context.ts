@@ -14,10 +14,19 @@ export interface LocalContext {
   readonly esVersion: string;
   /** Bound on each store's readiness wait; undefined = the store's own default. */
   readonly readyTimeoutMs: number | undefined;
+  /** Serve over TLS with these PEM files (the stores that can); undefined = plaintext. */
+  readonly tls: LocalTls | undefined;
   readonly log: (line: string) => void;
   readonly signal: AbortSignal | undefined;
   /** Hands a started server to the provisioner, which records it in owner.json and stops it later. */
   readonly track: (server: ServerProcess) => void;
+}
+
+/** A server certificate and key, and the CA that signed them (what clients are told to trust). */
+export interface LocalTls {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
 }
 
 export interface LocalStore {

@@ -2,7 +2,7 @@
 // When TimescaleDB is installed for that PostgreSQL it is preloaded, so the same server also serves the
 // `timescaledb` kind (as docker mode's TimescaleDB container does); the extension itself is created only in
 // the databases that use it.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProvisionError } from '../errors.ts';
 import { freePort } from '../free-port.ts';
@@ -11,6 +11,7 @@ import { makeOwnedDir } from '../run-user.ts';
 import { postgresVersion } from '../server-version.ts';
 import { ServerProcess } from '../server-process.ts';
 import { startLocalStore, type LocalContext, type LocalStore } from './context.ts';
+import { serverTlsFiles, withCa } from './tls-files.ts';
 import {
   detectTimescale,
   howToGetTimescale,
@@ -105,9 +106,13 @@ export async function startLocalPostgres(ctx: LocalContext, givenBinDir?: string
     throw new ProvisionError('postgres', 'initdb failed', { cause: error });
   });
   const port = await freePort();
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const plainUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const tls = ctx.tls ? tlsOnly(ctx, home, dataDir) : undefined;
+  const url = ctx.tls ? withCa(plainUrl, ctx.tls.caFile, { sslmode: 'verify-full' }) : plainUrl;
   const durability = `benchmark instance: ${BENCH_SETTINGS.join(' ')} (not durable)`;
-  const launchWith = (settings: readonly string[], notes: readonly string[]) => {
+  const launchWith = (plainSettings: readonly string[], plainNotes: readonly string[]) => {
+    const settings = [...plainSettings, ...(tls?.settings ?? [])];
+    const notes = [...plainNotes, ...(tls ? [tls.note] : [])];
     let last: ServerProcess | undefined;
     const started = startLocalStore(ctx, 'postgres', url, notes, async () => {
       last = await ServerProcess.spawn({
@@ -154,4 +159,15 @@ export async function startLocalPostgres(ctx: LocalContext, givenBinDir?: string
       timescale: { installed: false, reason, dirs: timescale.dirs },
     };
   }
+}
+
+/** TLS only: the certificate in the server's home, and pg_hba's `host` lines made `hostssl`. */
+function tlsOnly(ctx: LocalContext, home: string, dataDir: string): { settings: string[]; note: string } {
+  const files = serverTlsFiles(ctx.tls as NonNullable<LocalContext['tls']>, home, ctx.user);
+  const hba = join(dataDir, 'pg_hba.conf');
+  writeFileSync(hba, readFileSync(hba, 'utf8').replace(/^host(\s)/gm, 'hostssl$1'));
+  return {
+    settings: ['ssl=on', `ssl_cert_file=${files.cert}`, `ssl_key_file=${files.key}`],
+    note: 'TLS only (hostssl), certificate from the caller',
+  };
 }

@@ -7,6 +7,7 @@ import { makeOwnedDir } from '../run-user.ts';
 import { redisVersion } from '../server-version.ts';
 import { ServerProcess } from '../server-process.ts';
 import { startLocalStore, type LocalContext, type LocalStore } from './context.ts';
+import { serverTlsFiles, withCa } from './tls-files.ts';
 
 async function findRedisServer(): Promise<string | undefined> {
   for (const path of ['/usr/bin/redis-server', '/usr/local/bin/redis-server'])
@@ -29,12 +30,32 @@ export async function startLocalRedis(ctx: LocalContext): Promise<LocalStore> {
   const dir = makeOwnedDir(ctx.runDir.file('redis'), ctx.user);
   const logFile = ctx.runDir.file('redis.log');
   const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
-  return startLocalStore(ctx, 'redis', url, ['no persistence (--save "" --appendonly no)'], async () => {
+  const files = ctx.tls ? serverTlsFiles(ctx.tls, dir, ctx.user) : undefined;
+  const url = ctx.tls ? withCa(`rediss://127.0.0.1:${port}`, ctx.tls.caFile) : `redis://127.0.0.1:${port}`;
+  // TLS only: the plaintext port off, clients not asked for certificates.
+  const listen = files
+    ? [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        files.cert,
+        '--tls-key-file',
+        files.key,
+        '--tls-auth-clients',
+        'no',
+      ]
+    : ['--port', String(port)];
+  const notes = [
+    'no persistence (--save "" --appendonly no)',
+    ...(files ? ['TLS only, certificate from the caller'] : []),
+  ];
+  return startLocalStore(ctx, 'redis', url, notes, async () => {
     const server = await ServerProcess.spawn({
       store: 'redis',
       command: binary,
-      args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+      args: [...listen, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
       logFile,
       cwd: dir,
       uid: ctx.user.uid,

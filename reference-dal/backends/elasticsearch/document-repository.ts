@@ -37,6 +37,7 @@ import type {
 } from '../../ports/documents.ts';
 import { ALL_TEXT_FIELD, DOC_FIELD, INDEX_BODY } from './index-mapping.ts';
 import { readElasticsearchOptions, type ElasticsearchOptions } from './options.ts';
+import { elasticsearchConnection } from '../../config/elasticsearch-connection.ts';
 
 type Refresh = boolean | 'wait_for';
 
@@ -58,7 +59,7 @@ export class ElasticsearchDocumentRepository implements DocumentRepository, Asyn
     this.#options = readElasticsearchOptions(config);
     this.#refresh = this.#options.refresh === 'wait_for' ? 'wait_for' : this.#options.refresh === 'true';
     this.#client = new Client({
-      node: config.url,
+      ...elasticsearchConnection(config.url, 'document store URL'),
       requestTimeout: config.timeoutMs,
       maxRetries: config.retryAttempts,
       Transport: FastRetryTransport,

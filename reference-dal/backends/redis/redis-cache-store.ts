@@ -1,12 +1,13 @@
 // CacheStore over one ioredis connection. Configured to fail fast when Redis is down (no offline
 // queue, bounded command timeout) so the CacheManager can fall through to the source instead of
 // piling up commands that wait for a reconnect.
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { z } from 'zod';
 import { StoreError, StoreTimeoutError, ValidationError } from '../../errors.ts';
 import type { StorageConfig } from '../../config/storage-config.ts';
 import { parseBackendOptions } from '../../config/backend-options.ts';
 import type { CacheStore } from '../../ports/cache.ts';
+import { newRedisClient } from '../../config/redis-client.ts';
 
 /** Backend-specific settings read from `StorageConfig.options` of a redis cache config. */
 const redisOptionsSchema = z
@@ -53,7 +54,7 @@ export class RedisCacheStore implements CacheStore, AsyncDisposable {
         `RedisCacheStore needs type "cache" and backend "redis", got "${config.type}"/"${config.backend}"`,
       );
     }
-    const client = new Redis(config.url, redisClientOptions(config));
+    const client = newRedisClient(config.url, redisClientOptions(config), 'cache URL');
     const store = new RedisCacheStore(client, config.url);
     const connecting = client.connect();
     if (options.waitForConnection ?? true) {

@@ -27,7 +27,7 @@ import {
   validateObjectPrefix,
 } from '../../ports/object-keys.ts';
 import type { ObjectInfo, ObjectRepository, PutOptions } from '../../ports/objects.ts';
-import { parseS3Endpoint } from './endpoint.ts';
+import { parseS3Endpoint } from '../../config/s3-endpoint.ts';
 import { sha256Hex, verifiedStream } from './hashing.ts';
 import { readS3Options, type S3Options } from './options.ts';
 import { spool } from './spool.ts';
@@ -58,6 +58,7 @@ export class S3ObjectRepository implements ObjectRepository, AsyncDisposable {
         requestTimeout: config.timeoutMs,
         connectionTimeout: config.timeoutMs,
         throwOnRequestTimeout: true,
+        ...(endpoint.tls?.ca ? { httpsAgent: { ca: endpoint.tls.ca } } : {}),
       },
     });
   }
