@@ -48,6 +48,8 @@ export function buildResults(
       harness: {
         eventLoopDelayP99Ms: loopP99,
         lateStartShare: scheduled > 0 ? late / scheduled : 0,
+        // maxRSS is KiB (Linux, macOS: normalised by Node); the process's peak so far, which is the run's.
+        peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
         warnings,
       },
     },

@@ -35,6 +35,16 @@ describe('mergeResults', () => {
       { id: b.run.id, shard: '2/2' },
     ]);
     expect(merged.run.shard).toBeUndefined();
+    expect(merged.run.harness.peakRssMb).toBe(Math.max(a.run.harness.peakRssMb!, b.run.harness.peakRssMb!));
+    const withoutPeak = { ...b, run: { ...b.run, harness: { ...b.run.harness, peakRssMb: undefined } } };
+    const partial = mergeResults([
+      {
+        source: 'a.json',
+        results: { ...a, run: { ...a.run, harness: { ...a.run.harness, peakRssMb: 1e6 } } },
+      },
+      { source: 'b.json', results: withoutPeak },
+    ]);
+    expect(partial.run.harness.peakRssMb).toBeUndefined();
     const [s] = merged.scenarios;
     expect(s!.loadModel).toEqual({ type: 'closed', concurrency: 4 });
     for (const op of s!.operations) {

@@ -101,6 +101,7 @@ export function mergeResults(
         : {}),
       harness: {
         eventLoopDelayP99Ms: Math.max(...runs.map((r) => r.harness.eventLoopDelayP99Ms)),
+        ...peakRss(runs.map((r) => r.harness.peakRssMb)),
         lateStartShare:
           scheduled > 0 ? late / scheduled : Math.max(...runs.map((r) => r.harness.lateStartShare)),
         warnings: runs.flatMap((r, n) => r.harness.warnings.map((w) => `${inputs[n]!.source}: ${w}`)),
@@ -276,4 +277,9 @@ function mergeSummaries(list: readonly HistogramSummary[], what: string): Histog
 
 function label(result: ScenarioResult): string {
   return `${result.scenario}/${result.profile}${result.driver === 'dal' ? '' : ` (${result.driver})`}`;
+}
+
+/** Shards ran in processes of their own: the merged peak is the largest (absent when one is unknown). */
+function peakRss(peaks: readonly (number | undefined)[]): { peakRssMb?: number } {
+  return peaks.every((p) => p !== undefined) ? { peakRssMb: Math.max(...(peaks as number[])) } : {};
 }

@@ -281,7 +281,7 @@ function metadataSection(results: Results): string {
     ['machine', `${run.cpus} × ${run.cpuModel}, ${(run.memoryBytes / 1024 ** 3).toFixed(1)} GiB`],
     [
       'harness',
-      `event-loop delay p99 ${run.harness.eventLoopDelayP99Ms} ms, late starts ${(run.harness.lateStartShare * 100).toFixed(2)}%`,
+      `event-loop delay p99 ${run.harness.eventLoopDelayP99Ms} ms, late starts ${(run.harness.lateStartShare * 100).toFixed(2)}%${run.harness.peakRssMb === undefined ? '' : `, peak RSS ${run.harness.peakRssMb} MiB`}`,
     ],
   ];
   if (run.shard) rows.push(['shard', `${run.shard.index}/${run.shard.count}`]);

@@ -51,6 +51,10 @@ describe('results.json IO', () => {
     expect(back).toEqual(results);
     expect(back.run.node).toBe(process.version);
     expect(back.run.cpus).toBeGreaterThan(0);
+    // The process's peak so far: at least what it holds now.
+    expect(back.run.harness.peakRssMb).toBeGreaterThanOrEqual(
+      Math.floor(process.memoryUsage().rss / 1024 ** 2) - 1,
+    );
     expect(back.run.git.revision).toMatch(/^[0-9a-f]{40}$/);
     expect(JSON.stringify(back.run.config)).not.toMatch(/hunter2|abc/);
     expect(back.scenarios[0]!.operations[0]!.count).toBe(1000);

@@ -206,6 +206,8 @@ export const runMetadataSchema = z.object({
   harness: z.object({
     eventLoopDelayP99Ms: nonNegative,
     lateStartShare: z.number().min(0).max(1),
+    /** The harness process's peak resident set (MiB) over the whole run, load phases included. */
+    peakRssMb: nonNegative.optional(),
     warnings: z.array(z.string()),
   }),
   /** Present when this file is a shard (`--shard i/N`) or a merge of shards. */

@@ -95,6 +95,30 @@ describe('resolvePlan', () => {
     expect(resolvePlan({ driver: 'dal', rate: '100', shard: '1/2' }, undefined, seed).driver).toBe('dal');
   });
 
+  it('--warmup stable[:CAP] warms up until the p50 settles; a bad cap or the http driver is refused', () => {
+    const stable = resolvePlan({ warmup: 'stable' }, undefined, seed);
+    expect(stable.warmupUntilStable).toEqual({ capMs: 60_000, windowMs: 1_000, tolerance: 0.1, windows: 3 });
+    expect(stable.warmupMs).toBeUndefined();
+    expect(stable.config['warmupMs']).toMatch(
+      /^until stable \(p50 within ±10 % over 3 windows of 1000 ms, cap 60000 ms\)$/,
+    );
+    expect(resolvePlan({ warmup: 'stable:30s' }, undefined, seed).warmupUntilStable?.capMs).toBe(30_000);
+    expect(resolvePlan({ warmup: '2s' }, undefined, seed)).toMatchObject({
+      warmupMs: 2_000,
+      warmupUntilStable: undefined,
+    });
+    expect(() => resolvePlan({ warmup: 'stable:' }, undefined, seed)).toThrow(
+      /--warmup: expected a duration/,
+    );
+    expect(() => resolvePlan({ warmup: 'stable:0ms' }, undefined, seed)).toThrow(
+      /--warmup: must be at least 1ms/,
+    );
+    expect(() => resolvePlan({ warmup: 'stabl' }, undefined, seed)).toThrow(/--warmup: expected a duration/);
+    expect(() => resolvePlan({ warmup: 'stable', driver: 'http' }, undefined, seed)).toThrow(
+      /--driver http cannot be combined with --warmup stable/,
+    );
+  });
+
   it('lists every scenario and profile a run could select (for budgets naming what a run left out)', () => {
     const extra = defineProfile({
       name: 'pg-only',

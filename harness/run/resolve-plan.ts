@@ -8,6 +8,7 @@ import { parseShard } from '../workload/shard.ts';
 import { CONFIG_FILE, type DalbenchConfig } from './config.ts';
 import { parseDuration } from './duration.ts';
 import { DRIVERS, QUICK_PHASES, type Driver, type RunPlan } from './run-plan.ts';
+import { parseStableWarmup } from '../workload/warmup.ts';
 
 export interface RunFlags {
   scenario?: string;
@@ -59,7 +60,19 @@ export function resolvePlan(
   const repeat = flags.repeat !== undefined ? positive('--repeat', flags.repeat, true) : (d.repeat ?? 1);
   const durationMs =
     flags.duration !== undefined ? parseDuration(flags.duration, '--duration') : d.durationMs;
-  const warmupMs = flags.warmup !== undefined ? parseDuration(flags.warmup, '--warmup') : d.warmupMs;
+  const warmupUntilStable =
+    flags.warmup !== undefined
+      ? parseStableWarmup(
+          flags.warmup,
+          (text) => parseDuration(text, '--warmup'),
+          (message) => new FlagError(`--warmup ${message}`),
+        )
+      : undefined;
+  const warmupMs = warmupUntilStable
+    ? undefined
+    : flags.warmup !== undefined
+      ? parseDuration(flags.warmup, '--warmup')
+      : d.warmupMs;
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
   const driver = (flags.driver ?? 'dal') as Driver;
   if (!DRIVERS.includes(driver))
@@ -72,9 +85,10 @@ export function resolvePlan(
       ...(openLoop ? [flags.rate !== undefined ? '--rate' : `defaults.rate (${CONFIG_FILE})`] : []),
       ...(shard ? ['--shard'] : []),
     ];
+    if (warmupUntilStable) refused.push('--warmup stable');
     if (refused.length > 0)
       throw new FlagError(
-        `--driver ${driver} cannot be combined with ${refused.join(' or ')}: the http driver runs a closed loop (--concurrency) on one stream; use --driver dal for an open loop or shards`,
+        `--driver ${driver} cannot be combined with ${refused.join(' or ')}: the http driver runs a closed loop (--concurrency) on one stream; use --driver dal for an open loop, shards or a warmup until stable`,
       );
   }
   // The flag, else DALBENCH_STORES (as the README and `stores up` promise), else the config's default.
@@ -96,6 +110,7 @@ export function resolvePlan(
     seed,
     durationMs,
     warmupMs,
+    warmupUntilStable,
     quick,
     repeat,
     shard,
@@ -107,7 +122,9 @@ export function resolvePlan(
       load,
       seed,
       durationMs: durationMs ?? (quick ? QUICK_PHASES.durationMs : 'scenario default'),
-      warmupMs: warmupMs ?? (quick ? QUICK_PHASES.warmupMs : 'scenario default'),
+      warmupMs: warmupUntilStable
+        ? `until stable (p50 within ±${warmupUntilStable.tolerance * 100} % over ${warmupUntilStable.windows} windows of ${warmupUntilStable.windowMs} ms, cap ${warmupUntilStable.capMs} ms)`
+        : (warmupMs ?? (quick ? QUICK_PHASES.warmupMs : 'scenario default')),
       quick,
       repeat,
       driver,

@@ -353,6 +353,7 @@ async function runWith(
         unavailableReasons: unavailable,
         ...(durationMs === undefined ? {} : { durationMs }),
         ...(warmupMs === undefined ? {} : { warmupMs }),
+        ...(plan.warmupUntilStable ? { warmupUntilStable: plan.warmupUntilStable } : {}),
         ...(plan.shard ? { shard: plan.shard, skipLoad: plan.shard.index > 1 } : {}),
         ...(hooks.signal ? { signal: hooks.signal } : {}),
         onProgress: (progress) => emit({ type: 'progress', progress }),

@@ -6,6 +6,7 @@ import type { ProvisionMode } from '../provision/provisioner.ts';
 import type { LoadModelInput } from '../workload/load-model.ts';
 import type { Shard } from '../workload/shard.ts';
 import type { ScenarioEntry } from '../../scenarios/index.ts';
+import type { StableWarmup } from '../workload/warmup.ts';
 
 export const DRIVERS = ['dal', 'http', 'both'] as const;
 export type Driver = (typeof DRIVERS)[number];
@@ -18,6 +19,8 @@ export interface RunPlan {
   readonly seed: number;
   readonly durationMs: number | undefined;
   readonly warmupMs: number | undefined;
+  /** `--warmup stable[:CAP]`: warm up until the p50 settles instead of for `warmupMs`. */
+  readonly warmupUntilStable?: StableWarmup | undefined;
   readonly quick: boolean;
   readonly repeat: number;
   readonly shard: Shard | undefined;

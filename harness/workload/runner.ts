@@ -5,6 +5,7 @@
 // snapshot brackets the measure phase alone. An AbortSignal stops the run and the partial result
 // is returned marked incomplete; a store error never escapes as a throw.
 import { z } from 'zod';
+import { stableWarmupSchema, warmUntilStable, type StableWarmupInput } from './warmup.ts';
 import { formatErrorChain } from '../../reference-dal/error-chain.ts';
 import type { StoreKind } from '../provision/provisioner.ts';
 import type { ScenarioResult } from '../results/schema.ts';
@@ -45,6 +46,8 @@ export interface RunScenarioOptions<Sut> {
   /** Measure phase length; defaults to the scenario's phases.measureMs. */
   readonly durationMs?: number;
   readonly warmupMs?: number;
+  /** Warm up until the p50 settles (with a cap) instead of for `warmupMs`. */
+  readonly warmupUntilStable?: StableWarmupInput;
   /** Stop the measure phase after this many operations (whole run; sharded runs take their share). */
   readonly maxOps?: number;
   /** Closed loop: each worker stops after this many measured operations (k6's per-VU iterations). */
@@ -79,6 +82,7 @@ const optionsSchema = z
     seed: z.number().int(),
     durationMs: z.number().int().positive().optional(),
     warmupMs: z.number().int().min(0).optional(),
+    warmupUntilStable: stableWarmupSchema.optional(),
     maxOps: z.number().int().positive().optional(),
     maxOpsPerWorker: z.number().int().positive().optional(),
     shard: shardSchema.optional(),
@@ -209,7 +213,37 @@ export async function runScenario<Sut>(options: RunScenarioOptions<Sut>): Promis
         });
 
   const warnings: string[] = [];
-  if (warmupMs > 0) {
+  if (opts.warmupUntilStable) {
+    const settings = opts.warmupUntilStable;
+    progress.enter('warmup', performance.now(), settings.capMs);
+    const outcome = await warmUntilStable(executor, settings, opts.drainTimeoutMs, () => execution.stopped);
+    snapshotCounters.warmupMs = outcome.ms;
+    snapshotCounters.warmupSettled = outcome.settled ? 1 : 0;
+    const p50s = outcome.p50sMs
+      .slice(-settings.windows)
+      .map((p) => (Number.isFinite(p) ? p.toFixed(2) : 'none'))
+      .join(', ');
+    if (outcome.stuck > 0)
+      warnings.push(
+        `${outcome.stuck} warmup operation(s) still in flight ${opts.drainTimeoutMs} ms after a warmup window; they ran on`,
+      );
+    if (execution.stopReason === 'signal')
+      return {
+        ...base,
+        ...EMPTY,
+        counters: snapshotCounters,
+        status: 'incomplete',
+        reason: 'interrupted during warmup',
+      };
+    if (outcome.settled)
+      log(
+        `${scenario.name}/${opts.profileName}: warmup settled after ${outcome.ms} ms (last p50s ${p50s} ms)`,
+      );
+    else
+      warnings.push(
+        `warmup hit its ${settings.capMs} ms cap before the p50 settled within ±${settings.tolerance * 100} % over ${settings.windows} windows (last p50s ${p50s} ms): the first measured seconds may still be warming up`,
+      );
+  } else if (warmupMs > 0) {
     const warmup = phaseWindow(false, performance.now(), warmupMs);
     progress.enter('warmup', warmup.startMs, warmupMs);
     // Warmup operations finish before the snapshot, so none of their effects count as measured.

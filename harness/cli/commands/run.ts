@@ -58,7 +58,10 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
     )
     .option('--stores <mode>', 'auto | local | docker | external (default: $DALBENCH_STORES or auto)')
     .option('--duration <time>', 'measure phase per scenario, e.g. 30s')
-    .option('--warmup <time>', 'warmup per scenario (not recorded), e.g. 2s')
+    .option(
+      '--warmup <time|stable[:cap]>',
+      'warmup per scenario (not recorded), e.g. 2s; `stable` warms up until the p50 settles (cap 60s, or stable:CAP)',
+    )
     .option('--rate <n>', 'open loop: operations per second (dal driver only)')
     .option('--concurrency <n>', 'closed loop: concurrent workers')
     .option('--seed <n>', 'run seed (printed; replays the same operation sequence)')

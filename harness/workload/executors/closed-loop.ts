@@ -111,6 +111,7 @@ export class ClosedLoop<Sut> implements Executor {
       try {
         await ops[op]!.run(ctx);
         if (measuring) stats[op]!.success(startMs, startMs, performance.now());
+        else phase.onLatency?.(performance.now() - startMs);
       } catch (error) {
         if (measuring) execution.failed(op, error, performance.now());
       } finally {

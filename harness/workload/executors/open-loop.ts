@@ -275,6 +275,8 @@ export class OpenLoop<Sut> implements Executor {
     try {
       await this.scenario.operations[op]!.run(ctx);
       if (phase.measuring) execution.stats[op]!.success(intendedMs, startMs, performance.now());
+      // From the intended start, as the measure phase records it: a lagging generator is not settled.
+      else phase.onLatency?.(performance.now() - intendedMs);
     } catch (error) {
       if (phase.measuring) execution.failed(op, error, performance.now());
     } finally {

@@ -15,6 +15,8 @@ export interface PhaseWindow {
   ended: boolean;
   /** This phase's operations still running. */
   inFlight: number;
+  /** Unrecorded phases: told each successful operation's latency in ms (warmup until stable). */
+  readonly onLatency?: (ms: number) => void;
 }
 
 export interface Executor {
