@@ -15,7 +15,9 @@ describe('container engine detection', () => {
     const began = performance.now();
     // A TCP port nobody listens on, in a documentation-only address range (never routed).
     const probe = await detectContainerEngine(700, { DOCKER_HOST: 'tcp://192.0.2.1:2375' });
-    expect(performance.now() - began).toBeLessThan(1_500);
+    // Bounded by its 700 ms timeout, not by the OS's connect timeout (minutes for an unrouted
+    // address); the margin is for a loaded machine (1.58 s once under two busy loops plus the suite).
+    expect(performance.now() - began).toBeLessThan(5_000);
     expect(probe.available).toBe(false);
   });
 

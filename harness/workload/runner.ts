@@ -227,14 +227,6 @@ export async function runScenario<Sut>(options: RunScenarioOptions<Sut>): Promis
       warnings.push(
         `${outcome.stuck} warmup operation(s) still in flight ${opts.drainTimeoutMs} ms after a warmup window; they ran on`,
       );
-    if (execution.stopReason === 'signal')
-      return {
-        ...base,
-        ...EMPTY,
-        counters: snapshotCounters,
-        status: 'incomplete',
-        reason: 'interrupted during warmup',
-      };
     if (outcome.settled)
       log(
         `${scenario.name}/${opts.profileName}: warmup settled after ${outcome.ms} ms (last p50s ${p50s} ms)`,
@@ -251,15 +243,15 @@ export async function runScenario<Sut>(options: RunScenarioOptions<Sut>): Promis
       warnings.push(
         `${warmup.inFlight} warmup operation(s) still in flight ${opts.drainTimeoutMs} ms after the warmup; they ran on into the measure phase`,
       );
-    if (execution.stopReason === 'signal')
-      return {
-        ...base,
-        ...EMPTY,
-        counters: snapshotCounters,
-        status: 'incomplete',
-        reason: 'interrupted during warmup',
-      };
   }
+  if (interrupted(execution))
+    return {
+      ...base,
+      ...EMPTY,
+      counters: snapshotCounters,
+      status: 'incomplete',
+      reason: 'interrupted during warmup',
+    };
 
   let before: Record<string, number> = {};
   if (scenario.snapshot) {
@@ -371,4 +363,9 @@ function stripLoad(load: LoadModel): ScenarioResult['loadModel'] & {} {
   return load.type === 'closed'
     ? { type: 'closed', concurrency: load.concurrency }
     : { type: 'open', ratePerSec: load.ratePerSec, arrival: load.arrival };
+}
+
+/** A function, not an inline test: the stop reason changes while phases run, so it must not narrow. */
+function interrupted(execution: Execution): boolean {
+  return execution.stopReason === 'signal';
 }

@@ -15,9 +15,9 @@ import { format } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../harness/cli/main.ts';
 import { freePort } from '../../harness/provision/free-port.ts';
-import { STORE_ENV } from '../../harness/provision/external-provisioner.ts';
 import type { StoreKind } from '../../harness/provision/provisioner.ts';
 import { captureIo } from '../support/capture-io.ts';
+import { externalStoresEnv, quickRunArgs } from '../support/external-run.ts';
 import { requireStore, storeEndpoint } from '../support/stores.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/dalbench.js', import.meta.url));
@@ -230,14 +230,7 @@ describe('secrets never leak into outputs', () => {
       s3,
       ...(timescale && tsSecret ? { timescaledb: withPassword(timescale, tsSecret) } : {}),
     };
-    const envWith = (urls: Partial<Record<StoreKind, string>>): NodeJS.ProcessEnv => {
-      const env: NodeJS.ProcessEnv = { ...process.env, DALBENCH_STORES: 'external' };
-      for (const variable of Object.values(STORE_ENV)) delete env[variable];
-      for (const variable of ['ENDPOINT', 'ACCESS_KEY_ID', 'SECRET_ACCESS_KEY', 'REGION'])
-        delete env[`DALBENCH_S3_${variable}`];
-      for (const [kind, url] of Object.entries(urls)) env[STORE_ENV[kind as StoreKind]] = url;
-      return env;
-    };
+    const envWith = externalStoresEnv;
     // A port nothing listens on (a just-freed one: fetch refuses low ports such as 1 before connecting).
     const closedPort = String(await freePort());
     const unreachable = (url: string) => {
@@ -250,26 +243,7 @@ describe('secrets never leak into outputs', () => {
     const stateDir = await mkdtemp(path.join(tmpdir(), 'dalbench-secrets-state-'));
     const out = (name: string) => path.join(dir, name);
     try {
-      const runArgs = (name: string) => [
-        'run',
-        '--quick',
-        '--stores',
-        'external',
-        '--scenario',
-        'realtime-detection',
-        '--profile',
-        'polyglot',
-        '--duration',
-        '500ms',
-        '--warmup',
-        '100ms',
-        '--concurrency',
-        '1',
-        '--budgets',
-        'adr-024',
-        '--out',
-        out(name),
-      ];
+      const runArgs = (name: string) => quickRunArgs(out(name), ['--budgets', 'adr-024']);
       // One failing run per store, the secret in its URL: the error chain is printed.
       const failing: [string, Partial<Record<StoreKind, string>>][] = [
         ['postgres', { ...urlsA, postgres: unreachable(urlsA.postgres!) }],

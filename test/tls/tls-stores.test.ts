@@ -19,6 +19,7 @@ import { RedisCacheStore } from '../../reference-dal/backends/redis/redis-cache-
 import { parseStorageConfigs } from '../../reference-dal/config/storage-config.ts';
 import { pgConnection } from '../../reference-dal/sql/connection.ts';
 import { captureIo } from '../support/capture-io.ts';
+import { externalStoresEnv, quickRunArgs } from '../support/external-run.ts';
 import { requireStore } from '../support/stores.ts';
 import { makeTestPki, type TestPki } from '../support/tls-certs.ts';
 import { startTlsTerminator, type TlsTerminator } from '../support/tls-terminator.ts';
@@ -59,33 +60,8 @@ const trusting = (url: string, caFile: string) => {
 
 /** `dalbench run --stores external` with `given` as the store URLs, in this process. */
 async function runOver(given: Partial<Record<StoreKind, string>>, out: string) {
-  const env: NodeJS.ProcessEnv = { ...process.env, DALBENCH_STORES: 'external' };
-  for (const variable of Object.values(STORE_ENV)) delete env[variable];
-  for (const name of ['ENDPOINT', 'ACCESS_KEY_ID', 'SECRET_ACCESS_KEY', 'REGION'])
-    delete env[`DALBENCH_S3_${name}`];
-  for (const [kind, url] of Object.entries(given)) env[STORE_ENV[kind as StoreKind]] = url;
-  const io = captureIo(env);
-  const code = await main(
-    [
-      'run',
-      '--quick',
-      '--stores',
-      'external',
-      '--scenario',
-      'realtime-detection',
-      '--profile',
-      'polyglot',
-      '--duration',
-      '500ms',
-      '--warmup',
-      '100ms',
-      '--concurrency',
-      '1',
-      '--out',
-      out,
-    ],
-    io,
-  );
+  const io = captureIo(externalStoresEnv(given));
+  const code = await main(quickRunArgs(out), io);
   return { code, stdout: io.stdout, stderr: io.stderr };
 }
 

@@ -154,7 +154,10 @@ export class ElasticsearchDocumentRepository implements DocumentRepository, Asyn
 
   async delete(collection: string, id: string, options: IndexOptions = {}): Promise<boolean> {
     validateDocumentId(id);
-    const index = this.indexName(collection);
+    // An external-version delete makes Elasticsearch create a missing index (to keep its tombstone)
+    // with dynamic mappings, under which later documents are stored but not found: ours first.
+    const index =
+      options.version === undefined ? this.indexName(collection) : await this.#ensureIndex(collection);
     const versioned =
       options.version === undefined ? {} : { version: options.version, version_type: 'external' as const };
     try {
