@@ -13,7 +13,10 @@ export function redactUrl(url: string): string {
     }
     return parsed.toString();
   } catch {
-    return url.replace(/:\/\/([^:/@]+):[^@]*@/, '://$1:***@');
+    // Not a URL (a bad port, a typo): mask what looks like a password or a secret parameter anyway.
+    return url
+      .replace(/:\/\/([^:/@]+):[^@]*@/, '://$1:***@')
+      .replace(/([?&][^=&#\s]*(?:pass|secret|token|key|credential)[^=&#\s]*=)[^&#\s]*/gi, '$1***');
   }
 }
 

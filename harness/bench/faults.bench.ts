@@ -8,6 +8,7 @@
 import { envSeed } from '../stats/random.ts';
 import { cpus } from 'node:os';
 import pg from 'pg';
+import { pgConnection } from '../../reference-dal/sql/connection.ts';
 import { runFaultCell } from '../faults/fault-cell.ts';
 import { faultOperations, preloadFaultData, storesOf } from '../faults/fault-workload.ts';
 import type { FaultTargets } from '../faults/inject.ts';
@@ -73,7 +74,7 @@ await using processes = storeProcessControl(stores);
 // against a process kill (a per-role setting overrides the server's command line; fsync stays off, which
 // only an OS crash would expose).
 if (stores.endpoints.postgres) {
-  const admin = new pg.Client({ connectionString: stores.endpoints.postgres.url });
+  const admin = new pg.Client(pgConnection(stores.endpoints.postgres.url));
   await admin.connect();
   try {
     await admin.query('ALTER ROLE CURRENT_USER SET synchronous_commit = on');

@@ -128,6 +128,10 @@ export async function startTcpProxy(
     host: '127.0.0.1',
     rewrite(url) {
       const parsed = new URL(url);
+      // A TLS client checks the store's certificate against the store's name, not the proxy's
+      // address (config/tls.ts reads sslservername; plaintext URLs ignore it).
+      if (parsed.hostname !== '127.0.0.1' && !parsed.searchParams.has('sslservername'))
+        parsed.searchParams.set('sslservername', parsed.hostname.replace(/^\[|\]$/g, ''));
       parsed.hostname = '127.0.0.1';
       parsed.port = String(port);
       return parsed.toString();
@@ -258,6 +262,7 @@ export function targetOf(url: string): { host: string; port: number } {
     'postgres:': 5432,
     'postgresql:': 5432,
     'redis:': 6379,
+    'rediss:': 6379,
     'http:': 80,
     'https:': 443,
   };

@@ -35,9 +35,9 @@ describe('postgresTls: libpq sslmode and sslrootcert', () => {
   });
 
   it('verify-ca checks the chain, not the host name', () => {
-    const { tls } = postgresTls(pgUrl('?sslmode=verify-ca'));
+    const { tls } = postgresTls(pgUrl(`?sslmode=verify-ca&sslrootcert=${ca}`));
     expect(tls?.rejectUnauthorized).toBe(true);
-    expect(tls?.ca).toBeUndefined();
+    expect(tls?.ca?.toString()).toBe(PEM);
     expect(tls?.checkServerIdentity?.('other.host', {} as never)).toBeUndefined();
   });
 
@@ -56,13 +56,46 @@ describe('postgresTls: libpq sslmode and sslrootcert', () => {
     );
   });
 
+  it('verify-ca without a CA file is refused (any public certificate would pass it)', () => {
+    expect(() => postgresTls(pgUrl('?sslmode=verify-ca'))).toThrow(/verify-ca needs sslrootcert=FILE/);
+  });
+
+  it('sslrootcert=system trusts the system CAs and checks the host name whatever the mode', () => {
+    const { tls } = postgresTls(pgUrl('?sslmode=require&sslrootcert=system'));
+    expect(tls).toEqual({ rejectUnauthorized: true });
+  });
+
+  it('PGSSLMODE and PGSSLROOTCERT apply when the URL says nothing, as in libpq; the URL wins', () => {
+    const env = { PGSSLMODE: 'verify-full', PGSSLROOTCERT: ca };
+    expect(postgresTls(pgUrl(''), 'u', env).tls?.ca?.toString()).toBe(PEM);
+    expect(postgresTls(pgUrl('?sslmode=disable'), 'u', { PGSSLMODE: 'verify-full' }).tls).toBeUndefined();
+    expect(() => postgresTls(pgUrl(''), 'u', { PGSSLMODE: 'prefer' })).toThrow(/"prefer" is not supported/);
+  });
+
+  it('sslservername: the certificate is checked against that name, not the host in the URL', () => {
+    const { url, tls } = postgresTls(
+      pgUrl(`?sslmode=verify-full&sslservername=db.internal&sslrootcert=${ca}`),
+    );
+    expect(url).toBe(pgUrl(''));
+    expect(tls?.servername).toBe('db.internal');
+    const cert = { subject: { CN: 'db.internal' }, subjectaltname: 'DNS:db.internal' } as never;
+    expect(tls?.checkServerIdentity?.('127.0.0.1', cert)).toBeUndefined();
+    const other = { subject: { CN: 'other' }, subjectaltname: 'DNS:other.host' } as never;
+    expect(tls?.checkServerIdentity?.('127.0.0.1', other)).toBeInstanceOf(Error);
+    // On a plaintext URL it is only removed.
+    expect(postgresTls(pgUrl('?sslservername=db.internal'), 'u', {})).toEqual({
+      url: pgUrl(''),
+      tls: undefined,
+    });
+  });
+
   it.each(['prefer', 'allow', 'VERIFY-FULL', ''])('sslmode=%s is refused, naming the modes', (mode) => {
     expect(() => postgresTls(pgUrl(`?sslmode=${mode}`), 'DALBENCH_POSTGRES_URL')).toThrow(
       'DALBENCH_POSTGRES_URL sslmode: ',
     );
   });
 
-  it.each(['sslcert', 'sslkey', 'sslpassword', 'ssl', 'uselibpqcompat'])(
+  it.each(['sslcert', 'sslkey', 'sslpassword', 'ssl', 'uselibpqcompat', 'sslnegotiation'])(
     '%s= is refused, not ignored',
     (name) => {
       expect(() => postgresTls(pgUrl(`?${name}=x`))).toThrow(ValidationError);
@@ -89,6 +122,19 @@ describe('schemeTls: rediss:// and https://', () => {
     const { url, tls } = schemeTls(`https://k:s@h:9443/?region=eu-west-1&sslrootcert=${ca}`, 'https:', 's3');
     expect(url).toBe('https://k:s@h:9443/?region=eu-west-1');
     expect(tls?.ca?.toString()).toBe(PEM);
+  });
+
+  it('sslservername sets the name checked (and SNI, unless it is an address); a plaintext URL drops it', () => {
+    expect(
+      schemeTls('rediss://127.0.0.1:1/?sslservername=cache.internal', 'rediss:', 'r').tls?.servername,
+    ).toBe('cache.internal');
+    const byAddress = schemeTls('https://127.0.0.1:1/?sslservername=10.0.0.5', 'https:', 'e').tls;
+    expect(byAddress?.servername).toBeUndefined();
+    expect(byAddress?.checkServerIdentity).toBeTypeOf('function');
+    expect(schemeTls('http://127.0.0.1:1/?sslservername=es.internal', 'https:', 'e')).toEqual({
+      url: 'http://127.0.0.1:1/',
+      tls: undefined,
+    });
   });
 
   it('a CA file on a plaintext URL is refused', () => {

@@ -1,10 +1,13 @@
-// TLS to a store, as its URL asks for it: `sslmode=` on postgres:// (libpq's modes), `rediss://` for
-// Redis, `https://` for Elasticsearch and S3. `sslrootcert=FILE` on any of them trusts a private CA
-// (libpq's name, one spelling for every store); without it the system's CAs are trusted. Our
+// TLS to a store, as its URL asks for it: `sslmode=` on postgres:// (libpq's modes; PGSSLMODE and
+// PGSSLROOTCERT as libpq reads them), `rediss://` for Redis, `https://` for Elasticsearch and S3.
+// `sslrootcert=FILE` on any of them trusts a private CA (libpq's name, one spelling for every store;
+// `system` = the system's CAs, the default). `sslservername=NAME` is ours: the name to expect on the
+// certificate when the URL's host is a proxy in front of the store (the fault proxy adds it). Our
 // parameters are removed from the URL handed to a driver, so a driver's own reading of them (pg reads
 // sslmode with other semantics, ioredis turns every query parameter into an option) cannot disagree.
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
+import { isIP } from 'node:net';
+import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import { ValidationError } from '../errors.ts';
 
 export interface UrlTls {
@@ -16,7 +19,16 @@ export interface UrlTls {
 
 const PG_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
 /** libpq parameters for client certificates and pg's own switches: refused, not silently ignored. */
-const PG_UNSUPPORTED = ['sslcert', 'sslkey', 'sslpassword', 'ssl', 'uselibpqcompat'] as const;
+const PG_UNSUPPORTED = [
+  'sslcert',
+  'sslkey',
+  'sslpassword',
+  'ssl',
+  'uselibpqcompat',
+  'sslnegotiation',
+] as const;
+/** libpq's value of sslrootcert for the system's CA store. */
+const SYSTEM_CAS = 'system';
 
 function parse(url: string, source: string): URL {
   try {
@@ -42,8 +54,32 @@ export function readCaFile(file: string, source: string): Buffer {
   return pem;
 }
 
-/** TLS for a postgres:// URL from its `sslmode` and `sslrootcert`, with libpq's meaning of each mode. */
-export function postgresTls(url: string, source = 'postgres URL'): UrlTls {
+/**
+ * Verify the certificate against `name` rather than the URL's host (a proxy's 127.0.0.1): the SNI
+ * name too, unless it is an address (RFC 6066 forbids that).
+ */
+function expectName(name: string | null): ConnectionOptions {
+  if (name === null || name === '') return {};
+  return {
+    ...(isIP(name) === 0 ? { servername: name } : {}),
+    checkServerIdentity: (_host, cert) => checkServerIdentity(name, cert),
+  };
+}
+
+/** The CA option for `sslrootcert`: none for the system's CAs. */
+function caOption(caFile: string | null, source: string): { ca?: Buffer } {
+  return caFile === null || caFile === SYSTEM_CAS ? {} : { ca: readCaFile(caFile, source) };
+}
+
+/**
+ * TLS for a postgres:// URL from its `sslmode` and `sslrootcert` (else PGSSLMODE and PGSSLROOTCERT, as
+ * libpq reads them), with libpq's meaning of each mode.
+ */
+export function postgresTls(
+  url: string,
+  source = 'postgres URL',
+  env: NodeJS.ProcessEnv = process.env,
+): UrlTls {
   const parsed = parse(url, source);
   for (const name of PG_UNSUPPORTED) {
     if (parsed.searchParams.has(name))
@@ -52,12 +88,15 @@ export function postgresTls(url: string, source = 'postgres URL'): UrlTls {
         'is not supported (client certificates are not supported yet); use sslmode and sslrootcert',
       );
   }
-  const mode = parsed.searchParams.get('sslmode');
-  const caFile = parsed.searchParams.get('sslrootcert');
-  if (mode === null && caFile === null) return { url, tls: undefined };
-  parsed.searchParams.delete('sslmode');
-  parsed.searchParams.delete('sslrootcert');
+  const fromEnv = (name: string) => (env[name]?.trim() ? (env[name]?.trim() ?? null) : null);
+  const mode = parsed.searchParams.get('sslmode') ?? fromEnv('PGSSLMODE');
+  const caFile = parsed.searchParams.get('sslrootcert') ?? fromEnv('PGSSLROOTCERT');
+  const servername = parsed.searchParams.get('sslservername');
+  if (mode === null && caFile === null && servername === null) return { url, tls: undefined };
+  for (const name of ['sslmode', 'sslrootcert', 'sslservername']) parsed.searchParams.delete(name);
   const stripped = parsed.toString();
+  // A proxied plaintext URL: the name the proxy recorded has nothing to check.
+  if (mode === null && caFile === null) return { url: stripped, tls: undefined };
   if (mode !== null && !(PG_MODES as readonly string[]).includes(mode)) {
     throw new ValidationError(
       `${source} sslmode`,
@@ -65,21 +104,30 @@ export function postgresTls(url: string, source = 'postgres URL'): UrlTls {
     );
   }
   if (mode === 'disable' && caFile === null) return { url: stripped, tls: undefined };
+  if (mode === 'verify-ca' && caFile === null) {
+    // The chain against the public CAs without the host name: any public certificate would pass.
+    throw new ValidationError(
+      `${source} sslmode`,
+      'verify-ca needs sslrootcert=FILE (the CA to check against); use verify-full to trust the system CAs',
+    );
+  }
   if (mode === null || mode === 'disable') {
     throw new ValidationError(
       `${source} sslrootcert`,
       `a CA file is given but sslmode is ${mode ?? 'not set'}: add sslmode=verify-full`,
     );
   }
-  const ca = caFile === null ? undefined : readCaFile(caFile, source);
-  // libpq: `require` only encrypts, unless a root certificate is given (then it checks the chain).
-  if (mode === 'require' && ca === undefined) return { url: stripped, tls: { rejectUnauthorized: false } };
+  const ca = caOption(caFile, source);
+  // libpq: `require` only encrypts, unless a root certificate is given (then it checks the chain);
+  // sslrootcert=system makes any mode verify-full.
+  if (mode === 'require' && caFile === null) return { url: stripped, tls: { rejectUnauthorized: false } };
+  const fullCheck = mode === 'verify-full' || caFile === SYSTEM_CAS;
   return {
     url: stripped,
     tls: {
       rejectUnauthorized: true,
-      ...(ca ? { ca } : {}),
-      ...(mode === 'verify-full' ? {} : { checkServerIdentity: () => undefined }),
+      ...ca,
+      ...(fullCheck ? expectName(servername) : { checkServerIdentity: () => undefined }),
     },
   };
 }
@@ -91,15 +139,19 @@ export function postgresTls(url: string, source = 'postgres URL'): UrlTls {
 export function schemeTls(url: string, secure: 'rediss:' | 'https:', source: string): UrlTls {
   const parsed = parse(url, source);
   const caFile = parsed.searchParams.get('sslrootcert');
-  if (caFile === null) return { url, tls: parsed.protocol === secure ? {} : undefined };
+  const servername = parsed.searchParams.get('sslservername');
+  if (caFile === null && servername === null)
+    return { url, tls: parsed.protocol === secure ? {} : undefined };
+  for (const name of ['sslrootcert', 'sslservername']) parsed.searchParams.delete(name);
   if (parsed.protocol !== secure) {
+    // A proxied plaintext URL carries no name to check; a CA file on one is a mistake.
+    if (caFile === null) return { url: parsed.toString(), tls: undefined };
     throw new ValidationError(
       `${source} sslrootcert`,
       `a CA file is given but the URL is ${parsed.protocol}//, not ${secure}//`,
     );
   }
-  parsed.searchParams.delete('sslrootcert');
-  return { url: parsed.toString(), tls: { ca: readCaFile(caFile, source) } };
+  return { url: parsed.toString(), tls: { ...caOption(caFile, source), ...expectName(servername) } };
 }
 
 /** OpenSSL's verification failures, as Node reports them on a socket error's `code`. */

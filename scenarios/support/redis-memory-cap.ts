@@ -2,7 +2,8 @@
 // puts the previous settings back when disposed. The server may be shared, so a restore only
 // happens when the settings are still the ones this cap set: whoever capped it after us restores
 // in their turn. The cap is server-wide; other tenants' idle keys are evicted before hot ones too.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { newRedisClient } from '../../reference-dal/config/redis-client.ts';
 import { redactUrl } from '../../reference-dal/errors.ts';
 
 export class RedisMemoryCapError extends Error {
@@ -29,7 +30,11 @@ export class RedisMemoryCap implements AsyncDisposable {
 
   /** An admin connection to the Redis at `url`, remembering its current memory settings. */
   static async open(url: string): Promise<RedisMemoryCap> {
-    const client = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    const client = newRedisClient(
+      url,
+      { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+      'cache URL',
+    );
     client.on('error', () => undefined);
     try {
       await client.connect();

@@ -14,7 +14,13 @@ export interface TestPki extends AsyncDisposable {
   readonly certFile: string;
   readonly keyFile: string;
   readonly wrongCaFile: string;
+  /** A certificate from the same CA for the name `dalbench.test` only (not for 127.0.0.1). */
+  readonly namedCertFile: string;
+  readonly namedKeyFile: string;
 }
+
+/** The only name on namedCertFile. */
+export const NAMED_HOST = 'dalbench.test';
 
 async function openssl(dir: string, args: readonly string[]): Promise<void> {
   try {
@@ -77,6 +83,34 @@ export async function makeTestPki(): Promise<TestPki> {
       '-extfile',
       'san.cnf',
     ]);
+    await openssl(dir, [
+      'req',
+      ...EC,
+      '-keyout',
+      'named.key',
+      '-out',
+      'named.csr',
+      '-subj',
+      `/CN=${NAMED_HOST}`,
+    ]);
+    await writeFile(path.join(dir, 'named.cnf'), `subjectAltName=DNS:${NAMED_HOST}\n`);
+    await openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      'named.csr',
+      '-CA',
+      'dalbench-test-ca.crt',
+      '-CAkey',
+      'dalbench-test-ca.key',
+      '-CAcreateserial',
+      '-out',
+      'named.crt',
+      '-days',
+      '2',
+      '-extfile',
+      'named.cnf',
+    ]);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -87,6 +121,8 @@ export async function makeTestPki(): Promise<TestPki> {
     certFile: path.join(dir, 'server.crt'),
     keyFile: path.join(dir, 'server.key'),
     wrongCaFile: path.join(dir, 'dalbench-wrong-ca.crt'),
+    namedCertFile: path.join(dir, 'named.crt'),
+    namedKeyFile: path.join(dir, 'named.key'),
     [Symbol.asyncDispose]: () => rm(dir, { recursive: true, force: true }),
   };
 }

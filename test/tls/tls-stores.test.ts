@@ -21,7 +21,10 @@ import { pgConnection } from '../../reference-dal/sql/connection.ts';
 import { captureIo } from '../support/capture-io.ts';
 import { externalStoresEnv, quickRunArgs } from '../support/external-run.ts';
 import { requireStore } from '../support/stores.ts';
-import { makeTestPki, type TestPki } from '../support/tls-certs.ts';
+import { makeTestPki, NAMED_HOST, type TestPki } from '../support/tls-certs.ts';
+import { elasticsearchVersion } from '../../harness/provision/server-version.ts';
+import { certificateProblem } from '../../reference-dal/config/tls.ts';
+import { startTcpProxy, targetOf } from '../../harness/faults/tcp-proxy.ts';
 import { startTlsTerminator, type TlsTerminator } from '../support/tls-terminator.ts';
 
 /** An Elasticsearch API key in its encoded form; the plaintext test servers accept any. */
@@ -148,6 +151,31 @@ describe('TLS to every store', () => {
     ]);
     if (!plainConfig) throw new Error('no config');
     await expect(RedisCacheStore.open(plainConfig)).rejects.toThrow(/redis/);
+  });
+
+  it('through a proxy, the certificate is checked against the name of the store (sslservername), not the address of the proxy', async () => {
+    await using named = await startTlsTerminator(requireStore('elasticsearch').url, {
+      certFile: pki.namedCertFile,
+      keyFile: pki.namedKeyFile,
+    });
+    const viaAddress = httpsVia(requireStore('elasticsearch').url, named.port);
+    const refused = await elasticsearchVersion(viaAddress).catch((error: unknown) => error);
+    expect(certificateProblem(refused)).toMatch(
+      /ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate's altnames/,
+    );
+    const withName = new URL(viaAddress);
+    withName.searchParams.set('sslservername', NAMED_HOST);
+    expect(await elasticsearchVersion(withName.toString())).toMatch(/^Elasticsearch \d/);
+    // The fault proxy records the store's name when it puts itself in front.
+    const proxy = await startTcpProxy(targetOf(withName.toString()));
+    try {
+      const proxied = new URL(proxy.rewrite(viaAddress.replace('127.0.0.1', NAMED_HOST)));
+      expect(proxied.hostname).toBe('127.0.0.1');
+      expect(proxied.searchParams.get('sslservername')).toBe(NAMED_HOST);
+      expect(await elasticsearchVersion(proxied.toString())).toMatch(/^Elasticsearch \d/);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it.each(['postgres', 'redis', 'elasticsearch', 's3'] as const)(
