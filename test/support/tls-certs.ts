@@ -50,67 +50,50 @@ async function selfSignedCa(dir: string, name: string): Promise<void> {
   ]);
 }
 
+/** A key and a certificate for `subjectAltName` (e.g. "DNS:host"), signed by the test CA: NAME.key, NAME.crt. */
+async function signedCert(
+  dir: string,
+  name: string,
+  commonName: string,
+  subjectAltName: string,
+): Promise<void> {
+  await openssl(dir, [
+    'req',
+    ...EC,
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+    '-subj',
+    `/CN=${commonName}`,
+  ]);
+  await writeFile(path.join(dir, `${name}.cnf`), `subjectAltName=${subjectAltName}\n`);
+  await openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    'dalbench-test-ca.crt',
+    '-CAkey',
+    'dalbench-test-ca.key',
+    '-CAcreateserial',
+    '-out',
+    `${name}.crt`,
+    '-days',
+    '2',
+    '-extfile',
+    `${name}.cnf`,
+  ]);
+}
+
 export async function makeTestPki(): Promise<TestPki> {
   const dir = await mkdtemp(path.join(tmpdir(), 'dalbench-pki-'));
   try {
     await selfSignedCa(dir, 'dalbench-test-ca');
     await selfSignedCa(dir, 'dalbench-wrong-ca');
-    await openssl(dir, [
-      'req',
-      ...EC,
-      '-keyout',
-      'server.key',
-      '-out',
-      'server.csr',
-      '-subj',
-      '/CN=localhost',
-    ]);
-    await writeFile(path.join(dir, 'san.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-    await openssl(dir, [
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'dalbench-test-ca.crt',
-      '-CAkey',
-      'dalbench-test-ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.crt',
-      '-days',
-      '2',
-      '-extfile',
-      'san.cnf',
-    ]);
-    await openssl(dir, [
-      'req',
-      ...EC,
-      '-keyout',
-      'named.key',
-      '-out',
-      'named.csr',
-      '-subj',
-      `/CN=${NAMED_HOST}`,
-    ]);
-    await writeFile(path.join(dir, 'named.cnf'), `subjectAltName=DNS:${NAMED_HOST}\n`);
-    await openssl(dir, [
-      'x509',
-      '-req',
-      '-in',
-      'named.csr',
-      '-CA',
-      'dalbench-test-ca.crt',
-      '-CAkey',
-      'dalbench-test-ca.key',
-      '-CAcreateserial',
-      '-out',
-      'named.crt',
-      '-days',
-      '2',
-      '-extfile',
-      'named.cnf',
-    ]);
+    await signedCert(dir, 'server', 'localhost', 'IP:127.0.0.1,DNS:localhost');
+    await signedCert(dir, 'named', NAMED_HOST, `DNS:${NAMED_HOST}`);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
