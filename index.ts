@@ -2,6 +2,10 @@
 // files import, and the port and result types an own adapter or a results reader needs. Everything
 // else is internal (package.json's `exports` map lets nothing else be imported).
 
+// An own PostgreSQL backend connects as the built-in ones do: the URL's sslmode / sslrootcert read
+// with libpq's meaning (pg's own parser would read them differently).
+export { pgConnection } from './reference-dal/sql/connection.ts';
+
 // dalbench.config.ts
 export {
   defineConfig,

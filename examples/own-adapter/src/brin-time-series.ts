@@ -7,6 +7,7 @@ import {
   AGGREGATIONS,
   BUCKET_ORIGIN,
   INTERVALS,
+  pgConnection,
   StoreError,
   ValidationError,
   type Aggregation,
@@ -177,7 +178,8 @@ export class BrinTimeSeriesRepository implements TimeSeriesRepository {
  */
 export const brinTimeSeries: BackendFactory<'timeseries'> = async ({ config }) => {
   const pool = new pg.Pool({
-    connectionString: config.url,
+    // dalbench's reading of the URL's TLS parameters (sslmode, sslrootcert), as its own backends do.
+    ...pgConnection(config.url),
     max: config.poolSize,
     statement_timeout: config.timeoutMs,
   });
