@@ -2,6 +2,7 @@
 // must not decide a verdict. The warmup runs in windows (1 s by default) and ends when the p50s of
 // the last few windows lie within a tolerance of their median, or when its cap runs out; the runner
 // records how long it took and flags a result whose warmup hit the cap.
+import { median } from 'simple-statistics';
 import { z } from 'zod';
 import { phaseWindow, runPhase, type Executor } from './executors/phase.ts';
 
@@ -28,12 +29,6 @@ export interface WarmupOutcome {
   readonly p50sMs: readonly number[];
   /** Warmup operations still running after a window's drain timeout (they ran on). */
   readonly stuck: number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Whether the last `windows` p50s are all within `tolerance` of their median. */
