@@ -87,9 +87,18 @@ export {
   type Interval,
   type MetricBucket,
   type MetricPoint,
+  MAX_QUERY_SERIES,
+  type LatestQuery,
   type MetricQuery,
+  type MultiMetricQuery,
+  type SeriesBucket,
+  type SeriesSelection,
+  type SeriesValue,
   type TimeSeriesRepository,
+  type TopSeriesQuery,
 } from './reference-dal/ports/time-series.ts';
+// Edge validation of the multi-series shapes, so an own adapter refuses what the built-in ones refuse.
+export { selectedSeries, validateInstant, validateTopK } from './reference-dal/sql/metric-shapes.ts';
 export type {
   BulkItem,
   BulkResult,

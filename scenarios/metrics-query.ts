@@ -1,5 +1,9 @@
 // ADR-024 "50-80% faster time-series queries": bucketed aggregations over a short window (last
-// 15 minutes, 10 s buckets) and a long range (the whole series, 1 h buckets) (op `query`).
+// 15 minutes, 10 s buckets) and a long range (the whole series, 1 h buckets) (op `query`, the one
+// the ADR budget judges), and TSBS's multi-series shapes, each its own operation with its own
+// percentiles: every series' hourly average over the last 12 hours (`wide`, TSBS double-groupby),
+// the newest point of every series (`last-point`, TSBS lastpoint), and the five series with the
+// highest maximum over the last hour (`top-k`).
 import { defineScenario, type Scenario } from '../harness/workload/scenario.ts';
 import { AGGREGATIONS } from '../reference-dal/ports/time-series.ts';
 import type { SystemUnderTest } from '../reference-dal/profiles/system-under-test.ts';
@@ -8,6 +12,7 @@ import { errorRate } from './support/derive.ts';
 import { scaled, type ScenarioBuildOptions } from './support/sizes.ts';
 
 const STEP_MS = 10_000;
+const HOUR_MS = 3_600_000;
 
 export function metricsQuery(options: ScenarioBuildOptions = {}): Scenario<SystemUnderTest> {
   const { metrics, points } = scaled(
@@ -15,15 +20,16 @@ export function metricsQuery(options: ScenarioBuildOptions = {}): Scenario<Syste
     { quick: { metrics: 4, points: 4_000 }, full: { metrics: 20, points: 30_000 } },
     (scale) => ({ metrics: scale.metrics.series, points: scale.metrics.pointsPerSeries }),
   );
+  const allSeries = Array.from({ length: metrics }, (_, m) => `cpu-${m}`);
   return defineScenario<SystemUnderTest>({
     name: 'metrics-query',
-    description: `bucketed aggregations over short and long ranges (${metrics} series × ${points} points, 10 s apart)`,
+    description: `bucketed aggregations over short and long ranges, and multi-series shapes (wide, last point, top-k) (${metrics} series × ${points} points, 10 s apart)`,
     stores: ['postgres'],
     data: { records: metrics },
     operations: [
       {
         name: 'query',
-        weight: 1,
+        weight: 3,
         keys: { type: 'zipfian' },
         async run({ sut, key, rng }) {
           const long = rng.next() < 0.5;
@@ -35,6 +41,39 @@ export function metricsQuery(options: ScenarioBuildOptions = {}): Scenario<Syste
             end,
             aggregation: AGGREGATIONS[rng.int(4)]!,
             interval: long ? '1h' : '10s',
+          });
+        },
+      },
+      {
+        name: 'wide',
+        weight: 1,
+        async run({ sut }) {
+          await sut.dal.timeSeries.queryMetricsMany({
+            metricNames: allSeries,
+            start: new Date(SERIES_END_MS - 12 * HOUR_MS),
+            end: new Date(SERIES_END_MS),
+            aggregation: 'avg',
+            interval: '1h',
+          });
+        },
+      },
+      {
+        name: 'last-point',
+        weight: 1,
+        async run({ sut }) {
+          await sut.dal.timeSeries.latestPoints({ metricNames: allSeries, before: new Date(SERIES_END_MS) });
+        },
+      },
+      {
+        name: 'top-k',
+        weight: 1,
+        async run({ sut }) {
+          await sut.dal.timeSeries.topSeries({
+            metricNames: allSeries,
+            start: new Date(SERIES_END_MS - HOUR_MS),
+            end: new Date(SERIES_END_MS),
+            aggregation: 'max',
+            k: 5,
           });
         },
       },

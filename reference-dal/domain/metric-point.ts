@@ -21,6 +21,19 @@ export function validateMetricPoints(points: unknown, field = 'points'): readonl
   return points as MetricPoint[];
 }
 
+/** A name a point may carry (and a query may ask for): non-blank, ≤ 200 characters, valid UTF-8, no NUL. */
+export function validateMetricName(metricName: unknown, field: string): asserts metricName is string {
+  if (typeof metricName !== 'string' || metricName.trim().length === 0) {
+    throw new ValidationError(field, 'expected a non-empty string');
+  }
+  if (metricName.length > MAX_NAME_LENGTH || metricName.includes('\u0000')) {
+    throw new ValidationError(field, `at most ${MAX_NAME_LENGTH} characters, no NUL`);
+  }
+  if (hasLoneSurrogate(metricName)) {
+    throw new ValidationError(field, 'contains a lone surrogate (not valid UTF-8)');
+  }
+}
+
 function validatePoint(point: unknown, at: string): void {
   if (!isPlainObject(point)) throw new ValidationError(at, 'expected an object');
   const { timestamp, metricName, value, tags } = point;
@@ -30,15 +43,7 @@ function validatePoint(point: unknown, at: string): void {
   if (timestamp.getTime() < MIN_TIME || timestamp.getTime() > MAX_TIME) {
     throw new ValidationError(`${at}.timestamp`, 'must lie between year 1 and 9999');
   }
-  if (typeof metricName !== 'string' || metricName.trim().length === 0) {
-    throw new ValidationError(`${at}.metricName`, 'expected a non-empty string');
-  }
-  if (metricName.length > MAX_NAME_LENGTH || metricName.includes('\u0000')) {
-    throw new ValidationError(`${at}.metricName`, `at most ${MAX_NAME_LENGTH} characters, no NUL`);
-  }
-  if (hasLoneSurrogate(metricName)) {
-    throw new ValidationError(`${at}.metricName`, 'contains a lone surrogate (not valid UTF-8)');
-  }
+  validateMetricName(metricName, `${at}.metricName`);
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new ValidationError(`${at}.value`, `expected a finite number, got ${shown(value)}`);
   }

@@ -45,6 +45,49 @@ export interface MetricBucket {
   readonly value: number;
 }
 
+/** Most series a multi-series query may name (one array parameter; a dashboard, not a dump). */
+export const MAX_QUERY_SERIES = 10_000;
+
+/** Several series at once (TSBS's multi-host shapes). Results follow the order of `metricNames`. */
+export interface SeriesSelection {
+  /** Non-empty, at most MAX_QUERY_SERIES; a repeated name counts once. */
+  readonly metricNames: readonly string[];
+}
+
+/** Bucketed aggregation of each named series over one range (TSBS double-groupby). */
+export interface MultiMetricQuery extends SeriesSelection {
+  /** Inclusive. */
+  readonly start: Date;
+  /** Exclusive. */
+  readonly end: Date;
+  readonly aggregation: Aggregation;
+  readonly interval: Interval;
+}
+
+export interface SeriesBucket extends MetricBucket {
+  readonly metricName: string;
+}
+
+/** The newest point of each named series before `before` (TSBS lastpoint). */
+export interface LatestQuery extends SeriesSelection {
+  /** Exclusive. */
+  readonly before: Date;
+}
+
+/** The k series with the highest aggregate over [start, end) (top-k, TSBS groupby-orderby-limit). */
+export interface TopSeriesQuery extends SeriesSelection {
+  readonly start: Date;
+  readonly end: Date;
+  readonly aggregation: Aggregation;
+  /** 1 … MAX_QUERY_SERIES. */
+  readonly k: number;
+}
+
+export interface SeriesValue {
+  readonly metricName: string;
+  readonly value: number;
+}
+
 export interface TimeSeriesRepository {
   /**
    * Upsert on (timestamp, metricName), one round trip per batch, atomic: a batch with an invalid
@@ -54,6 +97,18 @@ export interface TimeSeriesRepository {
   saveMetrics(points: readonly MetricPoint[]): Promise<{ written: number }>;
   /** Buckets in ascending order; empty buckets are absent. */
   queryMetrics(query: MetricQuery): Promise<MetricBucket[]>;
+  /**
+   * Buckets of every named series, grouped by series in the order of `metricNames`, buckets
+   * ascending; series without points in the range are absent.
+   */
+  queryMetricsMany(query: MultiMetricQuery): Promise<SeriesBucket[]>;
+  /** One point per named series that has any before `before`, in the order of `metricNames`. */
+  latestPoints(query: LatestQuery): Promise<MetricPoint[]>;
+  /**
+   * At most k series, highest aggregate first; equal values keep the order of `metricNames`.
+   * Series without points in the range are absent.
+   */
+  topSeries(query: TopSeriesQuery): Promise<SeriesValue[]>;
   /** Raw points of one metric in [start, end), ascending by time (tests and migration). */
   readPoints(metricName: string, start: Date, end: Date): Promise<MetricPoint[]>;
   /** Number of stored points, optionally of one metric. */

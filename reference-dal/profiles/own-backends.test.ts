@@ -21,6 +21,9 @@ function memoryTimeSeries(): {
   const service: TimeSeriesRepository = {
     saveMetrics: (points) => Promise.resolve((saved.push(...points), { written: points.length })),
     queryMetrics: () => Promise.resolve([]),
+    queryMetricsMany: () => Promise.resolve([]),
+    latestPoints: () => Promise.resolve([]),
+    topSeries: () => Promise.resolve([]),
     readPoints: () => Promise.resolve([]),
     countPoints: () => Promise.resolve(saved.length),
   };

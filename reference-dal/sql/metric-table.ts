@@ -7,6 +7,7 @@ import {
   AGGREGATIONS,
   INTERVALS,
   type Aggregation,
+  type Interval,
   type MetricBucket,
   type MetricPoint,
   type MetricQuery,
@@ -94,17 +95,29 @@ function quoteArrayElement(text: string): string {
 }
 
 export function validateQuery(query: MetricQuery): { aggregateSql: string; intervalSql: string } {
-  if (!(AGGREGATIONS as readonly string[]).includes(query.aggregation)) {
-    throw new ValidationError('aggregation', `expected one of ${AGGREGATIONS.join(', ')}`);
-  }
-  if (!Object.hasOwn(INTERVALS, query.interval)) {
-    throw new ValidationError('interval', `expected one of ${Object.keys(INTERVALS).join(', ')}`);
-  }
+  const aggregateSql = aggregateSqlOf(query.aggregation);
+  const intervalSql = intervalSqlOf(query.interval);
   if (typeof query.metricName !== 'string' || query.metricName.length === 0) {
     throw new ValidationError('metricName', 'expected a non-empty string');
   }
   validateRange(query.start, query.end);
-  return { aggregateSql: AGGREGATE_SQL[query.aggregation], intervalSql: INTERVALS[query.interval].sql };
+  return { aggregateSql, intervalSql };
+}
+
+/** The constant SQL of an allow-listed aggregation; anything else is a ValidationError. */
+export function aggregateSqlOf(aggregation: Aggregation): string {
+  if (!(AGGREGATIONS as readonly string[]).includes(aggregation)) {
+    throw new ValidationError('aggregation', `expected one of ${AGGREGATIONS.join(', ')}`);
+  }
+  return AGGREGATE_SQL[aggregation];
+}
+
+/** The interval literal of an allow-listed bucket width; anything else is a ValidationError. */
+export function intervalSqlOf(interval: Interval): string {
+  if (!Object.hasOwn(INTERVALS, interval)) {
+    throw new ValidationError('interval', `expected one of ${Object.keys(INTERVALS).join(', ')}`);
+  }
+  return INTERVALS[interval].sql;
 }
 
 export function validateRange(start: Date, end: Date): void {

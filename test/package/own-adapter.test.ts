@@ -101,9 +101,12 @@ describe.skipIf(missing !== undefined)(
         const brin = results.scenarios.find((s) => s.profile === 'brin-postgres');
         expect(brin, 'results.json has no brin-postgres result').toBeDefined();
         expect(brin?.status).toBe('completed');
-        const query = brin?.operations.find((o) => o.name === 'query');
-        expect(query?.count).toBeGreaterThan(0);
-        expect(query?.errors).toEqual({});
+        // Every shape the scenario runs (query, wide, last-point, top-k) goes through the own adapter.
+        expect(brin?.operations.map((o) => o.name).sort()).toEqual(['last-point', 'query', 'top-k', 'wide']);
+        for (const operation of brin?.operations ?? []) {
+          expect(operation.count, operation.name).toBeGreaterThan(0);
+          expect(operation.errors, operation.name).toEqual({});
+        }
         expect(results.scenarios.map((s) => s.profile).sort()).toEqual(['brin-postgres', 'single-postgres']);
       } finally {
         process.stderr.write(`[own-adapter] ${steps.join(', ')}\n`);

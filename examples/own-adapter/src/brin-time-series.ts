@@ -8,14 +8,22 @@ import {
   BUCKET_ORIGIN,
   INTERVALS,
   pgConnection,
+  selectedSeries,
   StoreError,
+  validateInstant,
+  validateTopK,
   ValidationError,
   type Aggregation,
   type BackendFactory,
+  type LatestQuery,
   type MetricBucket,
   type MetricPoint,
   type MetricQuery,
+  type MultiMetricQuery,
+  type SeriesBucket,
+  type SeriesValue,
   type TimeSeriesRepository,
+  type TopSeriesQuery,
 } from 'dalbench';
 import pg from 'pg';
 
@@ -109,8 +117,7 @@ export class BrinTimeSeriesRepository implements TimeSeriesRepository {
   }
 
   async queryMetrics(query: MetricQuery): Promise<MetricBucket[]> {
-    if (!(AGGREGATIONS as readonly string[]).includes(query.aggregation))
-      throw new ValidationError('aggregation', `expected one of ${AGGREGATIONS.join(', ')}`);
+    validateAggregation(query.aggregation);
     if (!Object.hasOwn(INTERVALS, query.interval))
       throw new ValidationError('interval', `expected one of ${Object.keys(INTERVALS).join(', ')}`);
     if (typeof query.metricName !== 'string' || query.metricName.length === 0)
@@ -131,6 +138,72 @@ export class BrinTimeSeriesRepository implements TimeSeriesRepository {
       ],
     });
     return result.rows.map((row) => ({ bucket: row.bucket, value: row.value }));
+  }
+
+  // The multi-series shapes: one scan of the window for all series (BRIN skips the rest of the
+  // table), results put in the caller's order with array_position.
+  async queryMetricsMany(query: MultiMetricQuery): Promise<SeriesBucket[]> {
+    const names = selectedSeries(query);
+    validateAggregation(query.aggregation);
+    if (!Object.hasOwn(INTERVALS, query.interval))
+      throw new ValidationError('interval', `expected one of ${Object.keys(INTERVALS).join(', ')}`);
+    validateRange(query.start, query.end);
+    const result = await this.#query<{ metric_name: string; bucket: Date; value: number }>({
+      name: `${TABLE}_many_${query.aggregation}`,
+      text: `SELECT metric_name, date_bin($2::interval, ts, $5::timestamptz) AS bucket,
+                    ${AGGREGATE_SQL[query.aggregation]} AS value
+               FROM ${TABLE}
+              WHERE metric_name = ANY($1::text[]) AND ts >= $3 AND ts < $4
+              GROUP BY 1, 2 ORDER BY array_position($1::text[], metric_name), 2`,
+      values: [
+        names,
+        INTERVALS[query.interval].sql,
+        query.start.toISOString(),
+        query.end.toISOString(),
+        BUCKET_ORIGIN.toISOString(),
+      ],
+    });
+    return result.rows.map((row) => ({ metricName: row.metric_name, bucket: row.bucket, value: row.value }));
+  }
+
+  async latestPoints(query: LatestQuery): Promise<MetricPoint[]> {
+    const names = selectedSeries(query);
+    validateInstant(query.before, 'before');
+    const result = await this.#query<{
+      ts: Date;
+      metric_name: string;
+      value: number;
+      tags: Record<string, string>;
+    }>({
+      name: `${TABLE}_latest`,
+      text: `SELECT * FROM (
+               SELECT DISTINCT ON (metric_name) ts, metric_name, value, tags FROM ${TABLE}
+                WHERE metric_name = ANY($1::text[]) AND ts < $2
+                ORDER BY metric_name, ts DESC) AS latest
+              ORDER BY array_position($1::text[], metric_name)`,
+      values: [names, query.before.toISOString()],
+    });
+    return result.rows.map((row) => ({
+      timestamp: row.ts,
+      metricName: row.metric_name,
+      value: row.value,
+      tags: row.tags,
+    }));
+  }
+
+  async topSeries(query: TopSeriesQuery): Promise<SeriesValue[]> {
+    const names = selectedSeries(query);
+    validateTopK(query.k);
+    validateAggregation(query.aggregation);
+    validateRange(query.start, query.end);
+    const result = await this.#query<{ metric_name: string; value: number }>({
+      name: `${TABLE}_top_${query.aggregation}`,
+      text: `SELECT metric_name, ${AGGREGATE_SQL[query.aggregation]} AS value FROM ${TABLE}
+              WHERE metric_name = ANY($1::text[]) AND ts >= $2 AND ts < $3
+              GROUP BY 1 ORDER BY 2 DESC, array_position($1::text[], metric_name) LIMIT $4`,
+      values: [names, query.start.toISOString(), query.end.toISOString(), query.k],
+    });
+    return result.rows.map((row) => ({ metricName: row.metric_name, value: row.value }));
   }
 
   async readPoints(metricName: string, start: Date, end: Date): Promise<MetricPoint[]> {
@@ -231,6 +304,11 @@ function validatePoint(point: unknown, at: string): void {
     if (typeof tag !== 'string' || tag.includes('\u0000') || key.includes('\u0000'))
       throw new ValidationError(`${at}.tags.${key}`, 'expected a string without NUL');
   }
+}
+
+function validateAggregation(aggregation: unknown): void {
+  if (!(AGGREGATIONS as readonly unknown[]).includes(aggregation))
+    throw new ValidationError('aggregation', `expected one of ${AGGREGATIONS.join(', ')}`);
 }
 
 function validateRange(start: unknown, end: unknown): void {

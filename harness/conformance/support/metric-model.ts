@@ -32,6 +32,27 @@ export class MetricModel {
       .sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
   }
 
+  /** The newest point of `metricName` strictly before `before`, if any. */
+  latest(metricName: string, before: Date): MetricPoint | undefined {
+    const points = this.read(metricName, new Date(-8.64e15), before);
+    return points[points.length - 1];
+  }
+
+  /** One aggregate over [start, end) with its magnitude, or undefined when the range has no point. */
+  total(
+    metricName: string,
+    start: Date,
+    end: Date,
+    aggregation: MetricQuery['aggregation'],
+  ): { value: number; magnitude: number } | undefined {
+    const values = this.read(metricName, start, end).map((p) => p.value);
+    if (values.length === 0) return undefined;
+    return {
+      value: aggregate(aggregation, values),
+      magnitude: values.reduce((s, v) => s + Math.abs(v), 0),
+    };
+  }
+
   query(query: MetricQuery): ModelBucket[] {
     const width = INTERVALS[query.interval].ms;
     const origin = BUCKET_ORIGIN.getTime();

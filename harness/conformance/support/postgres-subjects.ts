@@ -59,6 +59,9 @@ export async function openTimeSeries(
   return Object.assign(Object.create(repository) as TimeSeriesRepository, {
     saveMetrics: repository.saveMetrics.bind(repository),
     queryMetrics: repository.queryMetrics.bind(repository),
+    queryMetricsMany: repository.queryMetricsMany.bind(repository),
+    latestPoints: repository.latestPoints.bind(repository),
+    topSeries: repository.topSeries.bind(repository),
     readPoints: repository.readPoints.bind(repository),
     countPoints: repository.countPoints.bind(repository),
     roundTrips: counted.count,

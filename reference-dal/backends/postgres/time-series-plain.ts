@@ -2,10 +2,15 @@
 // partitioning, no time-series extension), same SQL as the partitioned backend otherwise.
 import type pg from 'pg';
 import type {
+  LatestQuery,
   MetricBucket,
   MetricPoint,
   MetricQuery,
+  MultiMetricQuery,
+  SeriesBucket,
+  SeriesValue,
   TimeSeriesRepository,
+  TopSeriesQuery,
 } from '../../ports/time-series.ts';
 import { applyMigrations, type Migration } from '../../sql/migrate.ts';
 import {
@@ -17,6 +22,7 @@ import {
   upsertMetrics,
   type MetricTableSpec,
 } from '../../sql/metric-table.ts';
+import { latestRows, queryManyBuckets, topSeriesRows } from '../../sql/metric-shapes.ts';
 import type { Queryable } from '../../sql/queryable.ts';
 
 export const PLAIN_METRIC_TABLE = {
@@ -66,6 +72,18 @@ export class PlainPostgresTimeSeriesRepository implements TimeSeriesRepository {
 
   queryMetrics(query: MetricQuery): Promise<MetricBucket[]> {
     return queryBuckets(this.#db, PLAIN_METRIC_TABLE, query);
+  }
+
+  queryMetricsMany(query: MultiMetricQuery): Promise<SeriesBucket[]> {
+    return queryManyBuckets(this.#db, PLAIN_METRIC_TABLE, query);
+  }
+
+  latestPoints(query: LatestQuery): Promise<MetricPoint[]> {
+    return latestRows(this.#db, PLAIN_METRIC_TABLE, query);
+  }
+
+  topSeries(query: TopSeriesQuery): Promise<SeriesValue[]> {
+    return topSeriesRows(this.#db, PLAIN_METRIC_TABLE, query);
   }
 
   readPoints(metricName: string, start: Date, end: Date): Promise<MetricPoint[]> {

@@ -1,13 +1,19 @@
 // TimeSeriesRepository on plain PostgreSQL: a range-partitioned table, weekly partitions made on
 // demand, date_bin buckets. One upsert statement per batch; validation happens before any SQL.
 import type {
+  LatestQuery,
   MetricBucket,
   MetricPoint,
   MetricQuery,
+  MultiMetricQuery,
+  SeriesBucket,
+  SeriesValue,
   TimeSeriesRepository,
+  TopSeriesQuery,
 } from '../../ports/time-series.ts';
 import { applyMigrations } from '../../sql/migrate.ts';
 import { countRows, prepareBatch, queryBuckets, readRows, upsertMetrics } from '../../sql/metric-table.ts';
+import { latestRows, queryManyBuckets, topSeriesRows } from '../../sql/metric-shapes.ts';
 import { sqlState, type Queryable } from '../../sql/queryable.ts';
 import type pg from 'pg';
 import {
@@ -50,6 +56,18 @@ export class PostgresTimeSeriesRepository implements TimeSeriesRepository {
 
   queryMetrics(query: MetricQuery): Promise<MetricBucket[]> {
     return queryBuckets(this.#db, POSTGRES_METRIC_TABLE, query);
+  }
+
+  queryMetricsMany(query: MultiMetricQuery): Promise<SeriesBucket[]> {
+    return queryManyBuckets(this.#db, POSTGRES_METRIC_TABLE, query);
+  }
+
+  latestPoints(query: LatestQuery): Promise<MetricPoint[]> {
+    return latestRows(this.#db, POSTGRES_METRIC_TABLE, query);
+  }
+
+  topSeries(query: TopSeriesQuery): Promise<SeriesValue[]> {
+    return topSeriesRows(this.#db, POSTGRES_METRIC_TABLE, query);
   }
 
   readPoints(metricName: string, start: Date, end: Date): Promise<MetricPoint[]> {

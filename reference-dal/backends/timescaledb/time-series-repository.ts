@@ -2,13 +2,19 @@
 // time_bucket buckets; the upsert and queries are the same allow-listed SQL as the postgres backend.
 import type pg from 'pg';
 import type {
+  LatestQuery,
   MetricBucket,
   MetricPoint,
   MetricQuery,
+  MultiMetricQuery,
+  SeriesBucket,
+  SeriesValue,
   TimeSeriesRepository,
+  TopSeriesQuery,
 } from '../../ports/time-series.ts';
 import { applyMigrations } from '../../sql/migrate.ts';
 import { countRows, prepareBatch, queryBuckets, readRows, upsertMetrics } from '../../sql/metric-table.ts';
+import { latestRows, queryManyBuckets, topSeriesRows } from '../../sql/metric-shapes.ts';
 import type { Queryable } from '../../sql/queryable.ts';
 import {
   TIMESCALE_METRIC_TABLE,
@@ -35,6 +41,18 @@ export class TimescaleTimeSeriesRepository implements TimeSeriesRepository {
 
   queryMetrics(query: MetricQuery): Promise<MetricBucket[]> {
     return queryBuckets(this.#db, TIMESCALE_METRIC_TABLE, query);
+  }
+
+  queryMetricsMany(query: MultiMetricQuery): Promise<SeriesBucket[]> {
+    return queryManyBuckets(this.#db, TIMESCALE_METRIC_TABLE, query);
+  }
+
+  latestPoints(query: LatestQuery): Promise<MetricPoint[]> {
+    return latestRows(this.#db, TIMESCALE_METRIC_TABLE, query);
+  }
+
+  topSeries(query: TopSeriesQuery): Promise<SeriesValue[]> {
+    return topSeriesRows(this.#db, TIMESCALE_METRIC_TABLE, query);
   }
 
   readPoints(metricName: string, start: Date, end: Date): Promise<MetricPoint[]> {
