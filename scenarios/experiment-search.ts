@@ -2,8 +2,8 @@
 // documents (op `search`, the one the ADR budget judges: two words drawn by frequency, as users
 // type them), and the shapes where the stores' designs differ, each its own operation: a common
 // term that matches most documents (PostgreSQL's ts_rank must rank every match, `common`), a rare
-// term that matches a handful (`rare`), and a filtered search with a terms aggregation
-// (`filtered`). Documents come from the Zipf generator (harness/data/generators/documents.ts):
+// term that matches a handful (`rare`), one of the phrases planted in a fifth of the documents
+// (`phrase`), and a filtered search with a terms aggregation (`filtered`). Documents come from the Zipf generator (harness/data/generators/documents.ts):
 // document i is the same at every size.
 import { DocumentGenerator } from '../harness/data/generators/documents.ts';
 import { ZipfVocabulary, wordOf } from '../harness/data/generators/vocabulary.ts';
@@ -23,7 +23,9 @@ export function experimentSearch(options: ScenarioBuildOptions = {}): Scenario<S
   const records = scaled(options, { quick: 1_000, full: 20_000 }, (scale) => scale.documents.count);
   const scale = options.scale?.documents ?? { count: records, wordsPerDoc: WORDS_PER_DOC };
   // The 8 MiB Zipf table is built on first use, not when the scenario list is imported.
-  let memo: { generator: DocumentGenerator; common: string[]; rare: string[] } | undefined;
+  let memo:
+    | { generator: DocumentGenerator; common: string[]; rare: string[]; phrases: readonly string[] }
+    | undefined;
   const data = () => {
     if (!memo) {
       const generator = new DocumentGenerator({
@@ -37,7 +39,7 @@ export function experimentSearch(options: ScenarioBuildOptions = {}): Scenario<S
   };
   return defineScenario<SystemUnderTest>({
     name: 'experiment-search',
-    description: `full-text search with highlights over ${records} experiment documents (Zipf words), plus common-term, rare-term and filtered + aggregated search`,
+    description: `full-text search with highlights over ${records} experiment documents (Zipf words), plus common-term, rare-term, phrase and filtered + aggregated search`,
     stores: ['postgres'],
     data: { records },
     operations: [
@@ -64,6 +66,15 @@ export function experimentSearch(options: ScenarioBuildOptions = {}): Scenario<S
         async run({ sut, rng }) {
           const { rare } = data();
           await sut.dal.documents.search(COLLECTION, { text: rare[rng.int(rare.length)]!, size: 10 });
+        },
+      },
+      {
+        name: 'phrase',
+        weight: 1,
+        async run({ sut, rng }) {
+          const { phrases } = data();
+          const text = phrases[rng.int(phrases.length)]!;
+          await sut.dal.documents.search(COLLECTION, { text, phrase: true, size: 10 });
         },
       },
       {

@@ -7,7 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../reference-dal/errors.ts';
 import { DEFAULT_SEARCH_SIZE } from '../../reference-dal/ports/document-input.ts';
-import type { BulkItem, DocumentRepository, JsonDocument } from '../../reference-dal/ports/documents.ts';
+import type {
+  BulkItem,
+  DocumentRepository,
+  JsonDocument,
+  SearchQuery,
+} from '../../reference-dal/ports/documents.ts';
 import { DocumentModel, words } from './documents.model.ts';
 import { assertProperty } from './support/seed.ts';
 
@@ -121,6 +126,7 @@ class SearchCommand implements Command {
     readonly aggregateBy: 'status' | 'tags' | 'n' | undefined,
     readonly size: number | undefined,
     readonly fields: SearchFields | undefined,
+    readonly phrase: boolean,
   ) {}
   check(): boolean {
     return true;
@@ -133,8 +139,9 @@ class SearchCommand implements Command {
       ...(this.filters ? { filters: this.filters } : {}),
       ...(this.fields ? { fields: this.fields } : {}),
       ...(this.aggregateBy ? { aggregateBy: this.aggregateBy } : {}),
+      ...(this.phrase ? { phrase: true } : {}),
     });
-    const expected = model.matching(this.text, this.filters, this.fields);
+    const expected = model.matching(this.text, this.filters, this.fields, this.phrase);
     // A page of the best hits: which ties make the page is the store's choice, how many is not.
     const page = Math.min(this.size ?? DEFAULT_SEARCH_SIZE, expected.length);
     const ids = result.hits.map((h) => h.id);
@@ -158,7 +165,7 @@ class SearchCommand implements Command {
     expect(await real.repository.count(real.collection)).toBe(model.entries.size);
   }
   toString(): string {
-    return `search(${JSON.stringify(this.text)}, filters=${JSON.stringify(this.filters)}, agg=${String(this.aggregateBy)}, size=${String(this.size)}, fields=${JSON.stringify(this.fields)})`;
+    return `search(${JSON.stringify(this.text)}, filters=${JSON.stringify(this.filters)}, agg=${String(this.aggregateBy)}, size=${String(this.size)}, fields=${JSON.stringify(this.fields)}, phrase=${String(this.phrase)})`;
   }
 }
 
@@ -209,8 +216,12 @@ const commands = [
       fc.option(fc.constantFrom<SearchFields>(['title'], ['tags'], ['title', 'tags'], ['status']), {
         nil: undefined,
       }),
+      fc.boolean(),
     )
-    .map(([text, filters, agg, size, fields]) => new SearchCommand(text, filters, agg, size, fields)),
+    .map(
+      ([text, filters, agg, size, fields, phrase]) =>
+        new SearchCommand(text, filters, agg, size, fields, phrase),
+    ),
 ];
 
 /** Search text full of Lucene and tsquery syntax: must be read as plain words, never as operators. */
@@ -314,6 +325,55 @@ export function documentsContract(backend: string, open: () => Promise<DocumentS
           if (!TOKENIZER_DEPENDENT.has(text)) expect({ text, ids }).toEqual({ text, ids: expected });
         }
         expect(await repository.count(collection)).toBe(docs.length);
+      } finally {
+        await subject.drop(collection);
+      }
+    });
+
+    it('a phrase matches adjacent words in order within one value, never across fields or array elements', async () => {
+      await using subject = await open();
+      const { repository } = subject;
+      const collection = freshCollection('phrase');
+      const model = new DocumentModel();
+      const docs: [string, JsonDocument][] = [
+        ['in-order', { title: 'alpha beta gamma', tags: ['delta'] }],
+        ['across-fields', { title: 'gamma alpha', tags: ['beta', 'delta'] }],
+        ['across-elements', { title: 'gamma', tags: ['alpha', 'beta'] }],
+        ['reversed', { title: 'delta beta alpha', tags: [] }],
+        ['apart', { title: 'alpha gamma beta', tags: [] }],
+      ];
+      try {
+        for (const [id, doc] of docs) {
+          await repository.index(collection, id, doc);
+          model.index(id, doc);
+        }
+        await repository.refresh(collection);
+        const search = async (query: Omit<SearchQuery, 'text'>, text = 'alpha beta') =>
+          (await repository.search(collection, { text, size: 100, ...query })).hits.map((h) => h.id).sort();
+        for (const fields of [undefined, ['title', 'tags']]) {
+          const scope = fields ? { fields } : {};
+          expect(await search({ ...scope, phrase: true })).toEqual(['in-order']);
+          expect(await search({ ...scope, phrase: true })).toEqual(
+            model.matching('alpha beta', {}, fields, true),
+          );
+          expect(await search({ ...scope })).toEqual(docs.map(([id]) => id).sort());
+          expect(await search({ ...scope, phrase: true }, 'beta alpha')).toEqual(['reversed']);
+          expect(await search({ ...scope, phrase: true }, 'gamma')).toEqual(
+            model.matching('gamma', {}, fields, true),
+          );
+        }
+        const total = await repository.search(collection, { text: 'alpha beta', phrase: true, size: 0 });
+        expect(total.total).toBe(1);
+        const grouped = await repository.search(collection, {
+          text: 'alpha beta',
+          phrase: true,
+          aggregateBy: 'tags',
+          size: 0,
+        });
+        expect(grouped.aggregation).toEqual([{ key: 'delta', count: 1 }]);
+        await expect(
+          repository.search(collection, { text: 'alpha', phrase: 'yes' as unknown as boolean }),
+        ).rejects.toMatchObject({ name: 'ValidationError', field: 'query.phrase' });
       } finally {
         await subject.drop(collection);
       }

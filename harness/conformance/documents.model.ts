@@ -40,18 +40,25 @@ export class DocumentModel {
     return this.entries.delete(id);
   }
 
-  /** Ids whose `fields` (default: all string values) hold every word of `text`, and match `filters`. */
+  /**
+   * Ids whose `fields` (default: all string values) hold every word of `text` — or, as a `phrase`,
+   * one string value holds the words adjacent and in order — and match `filters`.
+   */
   matching(
     text: string,
     filters: Readonly<Record<string, string | number | boolean>> = {},
     fields?: readonly string[],
+    phrase = false,
   ): string[] {
     const wanted = words(text);
     return [...this.entries.entries()]
       .filter(([, { document }]) => {
         const searched = fields === undefined ? [document] : fields.map((f) => document[f]);
-        const have = new Set(stringLeaves(searched).flatMap(words));
-        if (!wanted.every((w) => have.has(w))) return false;
+        const leaves = stringLeaves(searched).map(words);
+        const found = phrase
+          ? leaves.some((leaf) => containsRun(leaf, wanted))
+          : containsAll(leaves.flat(), wanted);
+        if (wanted.length > 0 && !found) return false;
         return Object.entries(filters).every(([field, value]) => {
           const actual = document[field];
           return Array.isArray(actual) ? actual.includes(value) : actual === value;
@@ -73,4 +80,18 @@ export class DocumentModel {
     }
     return counts;
   }
+}
+
+function containsAll(have: readonly string[], wanted: readonly string[]): boolean {
+  const set = new Set(have);
+  return wanted.every((w) => set.has(w));
+}
+
+/** `wanted` appears in `words` as a contiguous run (an empty run appears everywhere). */
+function containsRun(words: readonly string[], wanted: readonly string[]): boolean {
+  if (wanted.length === 0) return true;
+  for (let i = 0; i + wanted.length <= words.length; i++) {
+    if (wanted.every((w, j) => words[i + j] === w)) return true;
+  }
+  return false;
 }

@@ -126,6 +126,7 @@ export interface ResolvedSearch {
   readonly aggregateBy: readonly string[] | undefined;
   readonly size: number;
   readonly highlight: boolean;
+  readonly phrase: boolean;
 }
 
 /** Validated, defaulted search query. Empty (whitespace-only) text means "match every document". */
@@ -163,7 +164,19 @@ export function resolveSearch(query: SearchQuery): ResolvedSearch {
   });
   const aggregateBy =
     query.aggregateBy === undefined ? undefined : validateFieldPath(query.aggregateBy, 'query.aggregateBy');
-  return { text: query.text.trim(), fields, filters, aggregateBy, size, highlight: query.highlight ?? false };
+  for (const flag of ['highlight', 'phrase'] as const) {
+    if (query[flag] !== undefined && typeof query[flag] !== 'boolean')
+      throw new ValidationError(`query.${flag}`, 'must be true or false');
+  }
+  return {
+    text: query.text.trim(),
+    fields,
+    filters,
+    aggregateBy,
+    size,
+    highlight: query.highlight ?? false,
+    phrase: query.phrase ?? false,
+  };
 }
 
 /** A UTF-16 string that cannot be encoded as UTF-8 (String#isWellFormed is ES2024). */

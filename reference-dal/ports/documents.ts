@@ -38,6 +38,11 @@ export interface SearchQuery {
   readonly aggregateBy?: string;
   readonly size?: number;
   readonly highlight?: boolean;
+  /**
+   * Match the text's words as a phrase: adjacent and in order within one string value (not across
+   * two fields or two array elements). Default: every word anywhere in the searched fields.
+   */
+  readonly phrase?: boolean;
 }
 
 export interface SearchHit {

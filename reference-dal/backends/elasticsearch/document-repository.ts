@@ -177,18 +177,25 @@ export class ElasticsearchDocumentRepository implements DocumentRepository, Asyn
     const filter = q.filters.map(({ path, value }) => ({
       term: { [`${DOC_FIELD}.${path.join('.')}${typeof value === 'string' ? '.keyword' : ''}`]: value },
     }));
-    // `match`/`multi_match` analyze the text as plain words: Lucene syntax in it is just text.
+    // `match`/`multi_match` analyze the text as plain words: Lucene syntax in it is just text. A
+    // phrase never spans two values: copy_to and arrays leave a position gap between them, and
+    // `phrase` matches each field on its own.
     const must =
       q.text === ''
         ? [{ match_all: {} }]
         : q.fields === undefined
-          ? [{ match: { [ALL_TEXT_FIELD]: { query: q.text, operator: 'and' as const } } }]
+          ? [
+              q.phrase
+                ? { match_phrase: { [ALL_TEXT_FIELD]: { query: q.text } } }
+                : { match: { [ALL_TEXT_FIELD]: { query: q.text, operator: 'and' as const } } },
+            ]
           : [
               {
                 multi_match: {
                   query: q.text,
-                  type: 'cross_fields' as const,
-                  operator: 'and' as const,
+                  ...(q.phrase
+                    ? { type: 'phrase' as const }
+                    : { type: 'cross_fields' as const, operator: 'and' as const }),
                   lenient: true,
                   fields: q.fields.map((f) => `${DOC_FIELD}.${f.join('.')}`),
                 },

@@ -30,14 +30,16 @@ function whereClause(q: ResolvedSearch, values: unknown[]): { where: string; tsv
   let tsv = 'd.tsv';
   // Field paths are parameters only when the text is matched: an unused parameter has no type (42P18).
   if (q.fields && q.text !== '') {
-    tsv = q.fields
-      .map((path) => {
-        values.push(path);
-        return `jsonb_to_tsvector('simple'::regconfig, coalesce(d.doc #> $${values.length}::text[], 'null'::jsonb), '["string"]')`;
-      })
-      .join(' || ');
-  }
-  if (q.text !== '') conditions.push(`${tsv} @@ q.query`);
+    const perField = q.fields.map((path) => {
+      values.push(path);
+      return `jsonb_to_tsvector('simple'::regconfig, coalesce(d.doc #> $${values.length}::text[], 'null'::jsonb), '["string"]')`;
+    });
+    tsv = perField.join(' || ');
+    // `||` joins the fields' positions end to end, so a phrase could span two fields: match each alone.
+    conditions.push(
+      q.phrase ? `(${perField.map((f) => `${f} @@ q.query`).join(' OR ')})` : `${tsv} @@ q.query`,
+    );
+  } else if (q.text !== '') conditions.push(`${tsv} @@ q.query`);
   for (const { path, value } of q.filters) {
     // Containment of {a:{b:v}} or {a:{b:[v]}}: a scalar field or an array holding the value, both GIN-indexed.
     const scalar = nest(path, value);
@@ -52,6 +54,11 @@ function nest(path: readonly string[], value: unknown): unknown {
   return path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
 }
 
+/** The parser of the user's text: its words (all of them), or its words as a phrase; never query syntax. */
+function tsquery(q: ResolvedSearch): string {
+  return q.phrase ? 'phraseto_tsquery' : 'plainto_tsquery';
+}
+
 /** $1 collection, $2 text; hits ranked by ts_rank, total counted over all matches. */
 export function searchSql(collection: string, q: ResolvedSearch): BuiltQuery {
   const values: unknown[] = [collection, q.text];
@@ -60,7 +67,7 @@ export function searchSql(collection: string, q: ResolvedSearch): BuiltQuery {
   const score = q.text === '' ? '1.0::real' : `ts_rank(${tsv}, q.query)`;
   return {
     text: `SELECT d.id, d.doc, d.version, ${score} AS score, count(*) OVER () AS total
-      FROM dalbench_documents d, plainto_tsquery('simple'::regconfig, $2) AS q(query)
+      FROM dalbench_documents d, ${tsquery(q)}('simple'::regconfig, $2) AS q(query)
       WHERE ${where}
       ORDER BY score DESC, d.id
       LIMIT $${values.length}`,
@@ -73,7 +80,7 @@ export function countSql(collection: string, q: ResolvedSearch): BuiltQuery {
   const values: unknown[] = [collection, q.text];
   const { where } = whereClause(q, values);
   return {
-    text: `SELECT count(*) AS total FROM dalbench_documents d, plainto_tsquery('simple'::regconfig, $2) AS q(query) WHERE ${where}`,
+    text: `SELECT count(*) AS total FROM dalbench_documents d, ${tsquery(q)}('simple'::regconfig, $2) AS q(query) WHERE ${where}`,
     values,
   };
 }
@@ -92,7 +99,7 @@ export function aggregationSql(
   values.push(limit);
   return {
     text: `SELECT e.v #>> '{}' AS key, count(DISTINCT d.id) AS count
-      FROM dalbench_documents d, plainto_tsquery('simple'::regconfig, $2) AS q(query),
+      FROM dalbench_documents d, ${tsquery(q)}('simple'::regconfig, $2) AS q(query),
       LATERAL jsonb_array_elements(CASE jsonb_typeof(d.doc #> ${p}) WHEN 'array' THEN d.doc #> ${p}
                                         ELSE jsonb_build_array(d.doc #> ${p}) END) AS e(v)
       WHERE ${where} AND jsonb_typeof(e.v) IN ('string', 'number', 'boolean')
