@@ -5,6 +5,7 @@ import { DockerProvisioner } from './docker-provisioner.ts';
 import { ProvisionConfigError } from './errors.ts';
 import { ExternalProvisioner } from './external-provisioner.ts';
 import { LocalProvisioner, type LocalProvisionerOptions } from './local-provisioner.ts';
+import type { StoreMemory } from './store-memory.ts';
 import {
   PROVISION_MODES,
   STORE_KINDS,
@@ -16,6 +17,8 @@ import {
 
 export interface CreateProvisionerOptions {
   readonly local?: LocalProvisionerOptions;
+  /** What local and docker stores get (PostgreSQL buffers, Elasticsearch heap); external stores keep theirs. */
+  readonly memory?: StoreMemory;
   /** For external mode (and tests): where DALBENCH_*_URL come from; default process.env. */
   readonly env?: NodeJS.ProcessEnv;
   /** Bound on the docker engine probe of `auto`. */
@@ -29,9 +32,9 @@ export async function createProvisioner(
 ): Promise<Provisioner> {
   switch (mode) {
     case 'local':
-      return new LocalProvisioner(options.local);
+      return new LocalProvisioner(localOptions(options));
     case 'docker':
-      return new DockerProvisioner();
+      return new DockerProvisioner({ memory: options.memory });
     case 'external':
       return new ExternalProvisioner(options.env ?? process.env);
     case 'auto': {
@@ -41,9 +44,15 @@ export async function createProvisioner(
           ? `auto: container engine answered in ${Math.round(engine.elapsedMs)} ms, using docker`
           : `auto: no container engine (${engine.reason}; ${Math.round(engine.elapsedMs)} ms), using local`,
       );
-      return engine.available ? new DockerProvisioner() : new LocalProvisioner(options.local);
+      return engine.available
+        ? new DockerProvisioner({ memory: options.memory })
+        : new LocalProvisioner(localOptions(options));
     }
   }
+}
+
+function localOptions(options: CreateProvisionerOptions): LocalProvisionerOptions | undefined {
+  return options.memory ? { ...options.local, memory: options.memory } : options.local;
 }
 
 /** Start `kinds` in `mode`; the result is AsyncDisposable (`await using stores = await provisionStores(...)`). */

@@ -1,6 +1,13 @@
 // `docker` mode: the ADR stack through testcontainers (TimescaleDB serves both postgres and timescaledb,
 // Redis, Elasticsearch single-node with security off, MinIO), each container labelled with a session id.
 // Not run on the machine this was written on (no engine there); kept typed and built.
+import {
+  DEFAULT_STORE_MEMORY,
+  elasticsearchHeapOptions,
+  memoryNote,
+  postgresMemorySettings,
+  type StoreMemory,
+} from './store-memory.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { StartedTestContainer } from 'testcontainers';
 import { detectContainerEngine } from './docker/detect.ts';
@@ -30,15 +37,21 @@ interface Started {
 
 type Labels = Record<string, string>;
 
-async function startTimescale(labels: Labels): Promise<Started> {
+async function startTimescale(labels: Labels, memory: StoreMemory): Promise<Started> {
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
   const container = await new PostgreSqlContainer(DOCKER_IMAGES.timescaledb)
     .withUsername('postgres')
     .withPassword(randomBytes(12).toString('hex'))
     .withDatabase('postgres')
+    // The image's entrypoint passes a `postgres …` command through, as the official postgres image does.
+    .withCommand(['postgres', ...postgresMemorySettings(memory).flatMap((s) => ['-c', s])])
     .withLabels(labels)
     .start();
-  return { url: container.getConnectionUri(), notes: [`image ${DOCKER_IMAGES.timescaledb}`], container };
+  return {
+    url: container.getConnectionUri(),
+    notes: [`image ${DOCKER_IMAGES.timescaledb}`, memoryNote('postgres', memory)],
+    container,
+  };
 }
 
 async function startRedis(labels: Labels): Promise<Started> {
@@ -56,14 +69,14 @@ async function startRedis(labels: Labels): Promise<Started> {
   };
 }
 
-async function startElasticsearch(labels: Labels): Promise<Started> {
+async function startElasticsearch(labels: Labels, memory: StoreMemory): Promise<Started> {
   const { GenericContainer, Wait } = await import('testcontainers');
   const container = await new GenericContainer(DOCKER_IMAGES.elasticsearch)
     .withEnvironment({
       'discovery.type': 'single-node',
       'xpack.security.enabled': 'false',
       'cluster.routing.allocation.disk.threshold_enabled': 'false',
-      ES_JAVA_OPTS: '-Xms512m -Xmx512m',
+      ES_JAVA_OPTS: elasticsearchHeapOptions(memory),
     })
     .withExposedPorts(9200)
     .withLabels(labels)
@@ -74,7 +87,7 @@ async function startElasticsearch(labels: Labels): Promise<Started> {
     .start();
   return {
     url: `http://${container.getHost()}:${container.getMappedPort(9200)}`,
-    notes: [`image ${DOCKER_IMAGES.elasticsearch}, heap 512 MiB`],
+    notes: [`image ${DOCKER_IMAGES.elasticsearch}`, memoryNote('elasticsearch', memory)],
     container,
   };
 }
@@ -108,6 +121,12 @@ const VERSION: Readonly<Record<StoreKind, (url: string) => Promise<string>>> = {
 
 export class DockerProvisioner implements Provisioner {
   readonly mode = 'docker' as const;
+  readonly #memory: StoreMemory;
+
+  /** `memory`: PostgreSQL's shared_buffers/work_mem and Elasticsearch's heap (default DEFAULT_STORE_MEMORY). */
+  constructor(options: { readonly memory?: StoreMemory } = {}) {
+    this.#memory = options.memory ?? DEFAULT_STORE_MEMORY;
+  }
 
   async start(request: ProvisionRequest): Promise<ProvisionedStores> {
     const log = request.log ?? (() => {});
@@ -129,10 +148,10 @@ export class DockerProvisioner implements Provisioner {
     // postgres and timescaledb share one TimescaleDB container (a PostgreSQL with the extension).
     let timescale: Promise<Started> | undefined;
     const starters: Record<StoreKind, () => Promise<Started>> = {
-      postgres: () => (timescale ??= startTimescale(labels)),
-      timescaledb: () => (timescale ??= startTimescale(labels)),
+      postgres: () => (timescale ??= startTimescale(labels, this.#memory)),
+      timescaledb: () => (timescale ??= startTimescale(labels, this.#memory)),
       redis: () => startRedis(labels),
-      elasticsearch: () => startElasticsearch(labels),
+      elasticsearch: () => startElasticsearch(labels, this.#memory),
       s3: () => startMinio(labels),
     };
     try {

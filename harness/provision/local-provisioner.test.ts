@@ -23,7 +23,13 @@ async function waitUntil(condition: () => boolean, boundMs: number): Promise<boo
 describe('local provisioner', () => {
   it('starts postgres, redis, S3Proxy and Elasticsearch, answers real round trips, and leaves nothing behind', async () => {
     const lines: string[] = [];
-    const stores = await new LocalProvisioner().start({
+    // Sizes unlike the defaults, so the checks below prove they reached the servers.
+    const memory = {
+      postgres: { sharedBuffersMb: 48, workMemMb: 6 },
+      elasticsearch: { heapMb: 640 },
+      basis: 'test sizes',
+    };
+    const stores = await new LocalProvisioner({ memory }).start({
       kinds: ['postgres', 'redis', 's3', 'elasticsearch', 'timescaledb'],
       log: (line) => lines.push(line),
     });
@@ -51,6 +57,10 @@ describe('local provisioner', () => {
         await client.query('CREATE TABLE t (v text)');
         await client.query("INSERT INTO t VALUES ('round trip')");
         expect((await client.query<{ v: string }>('SELECT v FROM t')).rows).toEqual([{ v: 'round trip' }]);
+        const setting = async (name: string) =>
+          (await client.query<{ v: string }>(`SELECT current_setting('${name}') AS v`)).rows[0]?.v;
+        expect([await setting('shared_buffers'), await setting('work_mem')]).toEqual(['48MB', '6MB']);
+        expect(pgEndpoint.notes).toContain('memory: shared_buffers 48 MiB, work_mem 6 MiB (test sizes)');
       } finally {
         await client.end();
       }
@@ -95,6 +105,13 @@ describe('local provisioner', () => {
         _source: { title: string };
       };
       expect(doc._source.title).toBe('round trip');
+      const jvm = (await (await fetch(`${es}/_nodes/jvm`)).json()) as {
+        nodes: Record<string, { jvm: { mem: { heap_max_in_bytes: number } } }>;
+      };
+      const heapMb = Object.values(jvm.nodes)[0]!.jvm.mem.heap_max_in_bytes / 2 ** 20;
+      expect(heapMb).toBeGreaterThan(600); // -Xmx640m (the JVM may report a little less)
+      expect(heapMb).toBeLessThanOrEqual(640);
+      expect(stores.endpoints.elasticsearch!.notes).toContain('memory: heap 640 MiB (test sizes)');
 
       for (const endpoint of Object.values(stores.endpoints)) expect(endpoint.startMs).toBeGreaterThan(0);
       expect(stores.unexpectedExits()).toEqual({});

@@ -2,6 +2,7 @@
 // on stop(), process exit, SIGINT and SIGTERM; a crashed run's leftovers are reaped at the next start.
 // postgres and timescaledb share one PostgreSQL server, as in docker mode: timescaledb is available when
 // TimescaleDB is installed for that PostgreSQL (then preloaded), and says why not otherwise.
+import { DEFAULT_STORE_MEMORY, type StoreMemory } from './store-memory.ts';
 import { AptInstaller } from './os-packages.ts';
 import { defaultCacheDir } from './artifact-cache.ts';
 import { installCleanupHooks, type CleanupHooks } from './cleanup-hooks.ts';
@@ -46,6 +47,8 @@ export interface LocalProvisionerOptions {
    * (`sslmode=verify-full`, `rediss://`) and trust `caFile`. Elasticsearch and S3Proxy stay plaintext.
    */
   readonly tls?: LocalTls;
+  /** PostgreSQL's shared_buffers/work_mem and Elasticsearch's heap; default DEFAULT_STORE_MEMORY. */
+  readonly memory?: StoreMemory;
 }
 
 /** Local stores also expose their processes, so a caller (or test) can see a server that died. */
@@ -131,6 +134,7 @@ export class LocalProvisioner implements Provisioner {
         esVersion: this.options.esVersion ?? DEFAULT_ES_VERSION,
         readyTimeoutMs: this.options.readyTimeoutMs,
         tls: this.options.tls,
+        memory: this.options.memory ?? DEFAULT_STORE_MEMORY,
         log,
         signal: request.signal,
         track: (server) => {

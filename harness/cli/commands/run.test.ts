@@ -20,6 +20,8 @@ describe('dalbench run flag errors', () => {
     [['--driver', 'both', '--shard', '1/2'], '--driver both cannot be combined with --shard'],
     [['--faults', 'no-such-plan.yaml'], 'no-such-plan.yaml: cannot read fault plan'],
     [['--faults', 'examples/faults/es-cut.yaml', '--driver', 'http'], '--faults applies to the dal driver'],
+    [['--store-memory', 'postgres.heap=1GB'], '--store-memory: "postgres.heap=1GB": expected KEY=SIZE'],
+    [['--store-memory', 'elasticsearch.heap=64MB'], '--store-memory: elasticsearch.heap=64MB: expected'],
   ])(
     'run %j exits 2 naming the flag and leaves no SIGINT or SIGTERM listener behind',
     async (flags, message) => {

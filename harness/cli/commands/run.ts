@@ -25,6 +25,8 @@ import { runBenchmark, storeKinds, type RunHooks } from '../../run/run-benchmark
 import type { RunPlan } from '../../run/run-plan.ts';
 import { borrowStores } from '../../run/shared-stores.ts';
 import { summaryTable } from '../../run/summary-table.ts';
+import { parseScales } from '../../data/scale.ts';
+import { memoryForScales, parseStoreMemory } from '../../provision/store-memory.ts';
 import { loadNoise } from '../../stats/noise.ts';
 import { printError } from '../print-error.ts';
 import type { CliIo, RegisterCommand } from '../io.ts';
@@ -32,6 +34,7 @@ import { BUDGET_FLAG_HELP, parseErrorShare } from './budget-flags.ts';
 
 interface Flags extends RunFlags {
   out?: string;
+  storeMemory?: string;
   budgets?: string;
   confirm?: string;
   skippedAsFail?: boolean;
@@ -97,6 +100,10 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
       '--faults <file>',
       'a fault plan (.yaml, .json, .ts) run beside every measure phase: kill/pause (local stores), cut/delay/drop/throttle',
     )
+    .option(
+      '--store-memory <sizes>',
+      'memory of the stores dalbench starts, e.g. postgres.shared_buffers=1GB,postgres.work_mem=32MB,elasticsearch.heap=2GB (default: by the largest --scale)',
+    )
     .option('--config <file>', 'config file (default ./dalbench.config.ts when present)')
     .option('--json', 'plain progress lines and a JSON summary on stdout')
     .action(async (flags: Flags) => {
@@ -107,6 +114,8 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
         resolvePlan(flags, config, () => randomInt(0, 2 ** 31 - 1), io.env),
         flags.faults === undefined ? undefined : await loadFaultPlan(flags.faults),
       );
+      const bySize = memoryForScales(flags.scale === undefined ? undefined : parseScales(flags.scale));
+      const memory = flags.storeMemory === undefined ? bySize : parseStoreMemory(flags.storeMemory, bySize);
       // A blank value is not 0 (Number('') is).
       const confirm =
         flags.confirm === undefined ? 0 : flags.confirm.trim() === '' ? NaN : Number(flags.confirm);
@@ -138,7 +147,7 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
           plan.stores,
           storeKinds(plan.profiles),
           (line) => print({ type: 'log', line }),
-          { env: io.env },
+          { env: io.env, memory },
         );
         const hooks: RunHooks = {
           signal,

@@ -1,5 +1,6 @@
 // `dalbench stores up|status|down`: bring stores up by hand (printing paste-able DALBENCH_*_URL lines and
 // staying in the foreground until Ctrl-C), check them, and stop them from another terminal.
+import { DEFAULT_STORE_MEMORY, parseStoreMemory } from '../../provision/store-memory.ts';
 import { redactUrl } from '../../../reference-dal/errors.ts';
 import { parseProvisionMode, parseStoreKinds, provisionStores } from '../../provision/create-provisioner.ts';
 import { STORE_ENV } from '../../provision/external-provisioner.ts';
@@ -34,6 +35,7 @@ interface UpOptions {
   stores?: string;
   kinds?: string;
   esVersion?: string;
+  storeMemory?: string;
   stateFile?: string;
 }
 
@@ -53,6 +55,10 @@ export const registerStoresCommand: RegisterCommand = (program, io, setExit) => 
     .option(
       '--es-version <version>',
       'Elasticsearch version for local mode (default 9.2.4; 8.19.21 runs on JDK 17)',
+    )
+    .option(
+      '--store-memory <sizes>',
+      'postgres.shared_buffers=…,postgres.work_mem=…,elasticsearch.heap=… (MB or GB; default: PostgreSQL’s defaults, 512 MB heap)',
     )
     .option(
       '--state-file <path>',
@@ -84,6 +90,10 @@ async function up(options: UpOptions, io: CliIo): Promise<number> {
     options.stores ? '--stores' : 'DALBENCH_STORES',
   );
   const kinds = parseStoreKinds(options.kinds, '--kinds');
+  const memory =
+    options.storeMemory === undefined
+      ? undefined
+      : parseStoreMemory(options.storeMemory, DEFAULT_STORE_MEMORY);
   const stateFile = options.stateFile ?? defaultStateFile(io.env);
   const existing = readStateFile(stateFile);
   if (existing && existing.pid !== process.pid && isAlive(existing.pid)) {
@@ -103,6 +113,7 @@ async function up(options: UpOptions, io: CliIo): Promise<number> {
     const provisioned = await provisionStores(mode, kinds, log, {
       env: io.env,
       local: options.esVersion ? { esVersion: options.esVersion } : {},
+      ...(memory ? { memory } : {}),
     });
     try {
       const endpoints = Object.values<StoreEndpoint>(provisioned.endpoints);

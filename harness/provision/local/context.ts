@@ -1,4 +1,5 @@
 // What every local store starter gets from the local provisioner.
+import type { StoreMemory } from '../store-memory.ts';
 import type { AptInstaller } from '../os-packages.ts';
 import type { RunDir } from '../run-dir.ts';
 import type { RunUser } from '../run-user.ts';
@@ -16,6 +17,8 @@ export interface LocalContext {
   readonly readyTimeoutMs: number | undefined;
   /** Serve over TLS with these PEM files (the stores that can); undefined = plaintext. */
   readonly tls: LocalTls | undefined;
+  /** PostgreSQL's buffers and Elasticsearch's heap. */
+  readonly memory: StoreMemory;
   readonly log: (line: string) => void;
   readonly signal: AbortSignal | undefined;
   /** Hands a started server to the provisioner, which records it in owner.json and stops it later. */

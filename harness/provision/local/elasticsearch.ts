@@ -1,5 +1,6 @@
 // A throwaway Elasticsearch from the Maven Central integ-test archive (cached, shared), run in the foreground
 // as a child with a per-run config, data, logs and tmp dir, all owned by the run user.
+import { elasticsearchHeapOptions, memoryNote } from '../store-memory.ts';
 import { appendFileSync, chownSync, cpSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { unpackedArchive } from '../artifact-cache.ts';
@@ -73,7 +74,8 @@ export async function startLocalElasticsearch(ctx: LocalContext): Promise<LocalS
     'elasticsearch',
     url,
     [
-      `integ-test archive (core modules only: no _delete_by_query/_reindex/painless/language analyzers), heap 512 MiB, JDK ${jdk.major}`,
+      `integ-test archive (core modules only: no _delete_by_query/_reindex/painless/language analyzers), JDK ${jdk.major}`,
+      memoryNote('elasticsearch', ctx.memory),
     ],
     async () => {
       const server = await ServerProcess.spawn({
@@ -90,7 +92,7 @@ export async function startLocalElasticsearch(ctx: LocalContext): Promise<LocalS
           ES_JAVA_HOME: jdk.home,
           ES_PATH_CONF: config,
           ES_TMPDIR: tmp,
-          ES_JAVA_OPTS: '-Xms512m -Xmx512m -XX:-UsePerfData',
+          ES_JAVA_OPTS: `${elasticsearchHeapOptions(ctx.memory)} -XX:-UsePerfData`,
           // No /tmp/hsperfdata_* from its JVMs: ES's scripts unset JAVA_TOOL_OPTIONS, so tell the CLI launcher
           // (CLI_JAVA_OPTS) and the server (ES_JAVA_OPTS) each.
           CLI_JAVA_OPTS: '-XX:-UsePerfData',

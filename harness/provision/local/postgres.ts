@@ -10,6 +10,7 @@ import { runCommand } from '../run-command.ts';
 import { makeOwnedDir } from '../run-user.ts';
 import { postgresVersion } from '../server-version.ts';
 import { ServerProcess } from '../server-process.ts';
+import { memoryNote, postgresMemorySettings } from '../store-memory.ts';
 import { startLocalStore, type LocalContext, type LocalStore } from './context.ts';
 import { serverTlsFiles, withCa } from './tls-files.ts';
 import {
@@ -111,8 +112,8 @@ export async function startLocalPostgres(ctx: LocalContext, givenBinDir?: string
   const url = ctx.tls ? withCa(plainUrl, ctx.tls.caFile, { sslmode: 'verify-full' }) : plainUrl;
   const durability = `benchmark instance: ${BENCH_SETTINGS.join(' ')} (not durable)`;
   const launchWith = (plainSettings: readonly string[], plainNotes: readonly string[]) => {
-    const settings = [...plainSettings, ...(tls?.settings ?? [])];
-    const notes = [...plainNotes, ...(tls ? [tls.note] : [])];
+    const settings = [...plainSettings, ...postgresMemorySettings(ctx.memory), ...(tls?.settings ?? [])];
+    const notes = [...plainNotes, memoryNote('postgres', ctx.memory), ...(tls ? [tls.note] : [])];
     let last: ServerProcess | undefined;
     const started = startLocalStore(ctx, 'postgres', url, notes, async () => {
       last = await ServerProcess.spawn({
