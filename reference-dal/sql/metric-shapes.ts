@@ -18,6 +18,7 @@ import {
 import {
   aggregateSqlOf,
   intervalSqlOf,
+  toMetricPoint,
   validateRange,
   type MetricRow,
   type MetricTableSpec,
@@ -98,12 +99,7 @@ export async function latestRows(
             ORDER BY s.position`,
     values: [series, query.before.toISOString()],
   });
-  return result.rows.map((row) => ({
-    timestamp: row.ts,
-    metricName: row.metric_name,
-    value: row.value,
-    tags: row.tags,
-  }));
+  return result.rows.map(toMetricPoint);
 }
 
 export async function topSeriesRows(

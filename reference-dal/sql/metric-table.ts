@@ -232,12 +232,12 @@ export async function readRows(
            WHERE metric_name = $1 AND ts >= $2 AND ts < $3 ORDER BY ts`,
     values: [metricName, start.toISOString(), end.toISOString()],
   });
-  return result.rows.map((row) => ({
-    timestamp: row.ts,
-    metricName: row.metric_name,
-    value: row.value,
-    tags: row.tags,
-  }));
+  return result.rows.map(toMetricPoint);
+}
+
+/** A metric table's row as the port's point. */
+export function toMetricPoint(row: MetricRow): MetricPoint {
+  return { timestamp: row.ts, metricName: row.metric_name, value: row.value, tags: row.tags };
 }
 
 export async function countRows(db: Queryable, spec: MetricTableSpec, metricName?: string): Promise<number> {

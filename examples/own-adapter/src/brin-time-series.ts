@@ -169,12 +169,7 @@ export class BrinTimeSeriesRepository implements TimeSeriesRepository {
   async latestPoints(query: LatestQuery): Promise<MetricPoint[]> {
     const names = selectedSeries(query);
     validateInstant(query.before, 'before');
-    const result = await this.#query<{
-      ts: Date;
-      metric_name: string;
-      value: number;
-      tags: Record<string, string>;
-    }>({
+    const result = await this.#query<PointRow>({
       name: `${TABLE}_latest`,
       text: `SELECT * FROM (
                SELECT DISTINCT ON (metric_name) ts, metric_name, value, tags FROM ${TABLE}
@@ -183,12 +178,7 @@ export class BrinTimeSeriesRepository implements TimeSeriesRepository {
               ORDER BY array_position($1::text[], metric_name)`,
       values: [names, query.before.toISOString()],
     });
-    return result.rows.map((row) => ({
-      timestamp: row.ts,
-      metricName: row.metric_name,
-      value: row.value,
-      tags: row.tags,
-    }));
+    return result.rows.map(toPoint);
   }
 
   async topSeries(query: TopSeriesQuery): Promise<SeriesValue[]> {
@@ -208,23 +198,13 @@ export class BrinTimeSeriesRepository implements TimeSeriesRepository {
 
   async readPoints(metricName: string, start: Date, end: Date): Promise<MetricPoint[]> {
     validateRange(start, end);
-    const result = await this.#query<{
-      ts: Date;
-      metric_name: string;
-      value: number;
-      tags: Record<string, string>;
-    }>({
+    const result = await this.#query<PointRow>({
       name: `${TABLE}_read`,
       text: `SELECT ts, metric_name, value, tags FROM ${TABLE}
               WHERE metric_name = $1 AND ts >= $2 AND ts < $3 ORDER BY ts`,
       values: [metricName, start.toISOString(), end.toISOString()],
     });
-    return result.rows.map((row) => ({
-      timestamp: row.ts,
-      metricName: row.metric_name,
-      value: row.value,
-      tags: row.tags,
-    }));
+    return result.rows.map(toPoint);
   }
 
   async countPoints(metricName?: string): Promise<number> {
@@ -304,6 +284,17 @@ function validatePoint(point: unknown, at: string): void {
     if (typeof tag !== 'string' || tag.includes('\u0000') || key.includes('\u0000'))
       throw new ValidationError(`${at}.tags.${key}`, 'expected a string without NUL');
   }
+}
+
+interface PointRow {
+  ts: Date;
+  metric_name: string;
+  value: number;
+  tags: Record<string, string>;
+}
+
+function toPoint(row: PointRow): MetricPoint {
+  return { timestamp: row.ts, metricName: row.metric_name, value: row.value, tags: row.tags };
 }
 
 function validateAggregation(aggregation: unknown): void {
