@@ -1,7 +1,7 @@
 // ADR-024 "30-50% faster writes": batched time-series writes, one round trip per batch (op `ingest`).
 import { defineScenario, type LoadContext, type Scenario } from '../harness/workload/scenario.ts';
 import type { SystemUnderTest } from '../reference-dal/profiles/system-under-test.ts';
-import { SERIES_END_MS, chunks, seriesPoints } from './support/data.ts';
+import { SERIES_END_MS, seriesBatches } from './support/data.ts';
 import { errorRate } from './support/derive.ts';
 import { pick, type ScenarioBuildOptions } from './support/sizes.ts';
 
@@ -20,8 +20,9 @@ export function metricsIngest(options: ScenarioBuildOptions = {}): Scenario<Syst
       ? {
           async load({ sut, rng, records }: LoadContext<SystemUnderTest>) {
             for (let m = 0; m < records; m++) {
-              const series = seriesPoints(rng, `stored-${m}`, existing.pointsPerSeries, existing.intervalMs);
-              for (const part of chunks(series, 5_000)) await sut.dal.timeSeries.saveMetrics(part);
+              const { pointsPerSeries, intervalMs } = existing;
+              for (const part of seriesBatches(rng, `stored-${m}`, pointsPerSeries, intervalMs, 5_000))
+                await sut.dal.timeSeries.saveMetrics(part);
             }
           },
         }

@@ -7,7 +7,7 @@
 import { defineScenario, type Scenario } from '../harness/workload/scenario.ts';
 import { AGGREGATIONS } from '../reference-dal/ports/time-series.ts';
 import type { SystemUnderTest } from '../reference-dal/profiles/system-under-test.ts';
-import { SERIES_END_MS, chunks, seriesPoints } from './support/data.ts';
+import { SERIES_END_MS, seriesBatches } from './support/data.ts';
 import { errorRate } from './support/derive.ts';
 import { scaled, type ScenarioBuildOptions } from './support/sizes.ts';
 
@@ -80,7 +80,7 @@ export function metricsQuery(options: ScenarioBuildOptions = {}): Scenario<Syste
     ],
     async load({ sut, rng, records }) {
       for (let m = 0; m < records; m++) {
-        for (const batch of chunks(seriesPoints(rng, `cpu-${m}`, points, STEP_MS), 5_000))
+        for (const batch of seriesBatches(rng, `cpu-${m}`, points, STEP_MS, 5_000))
           await sut.dal.timeSeries.saveMetrics(batch);
       }
     },

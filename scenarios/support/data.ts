@@ -80,12 +80,33 @@ export function seriesPoints(
   points: number,
   stepMs: number,
 ): { timestamp: Date; metricName: string; value: number }[] {
+  return [...seriesBatches(rng, metricName, points, stepMs, Math.max(1, points))].flat();
+}
+
+/**
+ * The same points as seriesPoints (same draws, same order), `batch` at a time: a loader holds one
+ * batch, not a whole series (150,000 points at scale m).
+ */
+export function* seriesBatches(
+  rng: Rng,
+  metricName: string,
+  points: number,
+  stepMs: number,
+  batch: number,
+): Generator<{ timestamp: Date; metricName: string; value: number }[]> {
   const start = SERIES_END_MS - points * stepMs;
-  return Array.from({ length: points }, (_, i) => ({
-    timestamp: new Date(start + i * stepMs),
-    metricName,
-    value: 100 + 20 * Math.sin(i / 50) + rng.next() * 5,
-  }));
+  for (let from = 0; from < points; from += batch) {
+    const to = Math.min(points, from + batch);
+    const out = new Array<{ timestamp: Date; metricName: string; value: number }>(to - from);
+    for (let i = from; i < to; i++) {
+      out[i - from] = {
+        timestamp: new Date(start + i * stepMs),
+        metricName,
+        value: 100 + 20 * Math.sin(i / 50) + rng.next() * 5,
+      };
+    }
+    yield out;
+  }
 }
 
 /** Split into batches of at most `size` (one round trip each). */
