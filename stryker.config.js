@@ -23,7 +23,11 @@ const SCOPES = {
     ],
   },
   'time-series': {
-    mutate: ['reference-dal/backends/postgres/time-series-*.ts', 'reference-dal/sql/metric-table.ts'],
+    mutate: [
+      'reference-dal/backends/postgres/time-series-*.ts',
+      'reference-dal/sql/metric-table.ts',
+      'reference-dal/sql/metric-shapes.ts',
+    ],
     tests: [
       'harness/conformance/time-series.postgres.test.ts',
       'harness/conformance/time-series.plain.test.ts',

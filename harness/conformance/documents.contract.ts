@@ -468,6 +468,28 @@ export function documentsContract(backend: string, open: () => Promise<DocumentS
       }
     });
 
+    it('a filter on an array field matches documents whose array holds the value, and only those', async () => {
+      await using subject = await open();
+      const { repository } = subject;
+      const collection = freshCollection('arrays');
+      try {
+        await repository.index(collection, 'a', { title: 'alpha', tags: ['red', 'green'] });
+        await repository.index(collection, 'b', { title: 'alpha', tags: ['blue'] });
+        await repository.index(collection, 'c', { title: 'alpha', tags: 'red' });
+        await repository.index(collection, 'd', { title: 'alpha', tags: [] });
+        await repository.refresh(collection);
+        const ids = async (tag: string) =>
+          (await repository.search(collection, { text: 'alpha', filters: { tags: tag } })).hits
+            .map((h) => h.id)
+            .sort();
+        expect(await ids('red')).toEqual(['a', 'c']);
+        expect(await ids('blue')).toEqual(['b']);
+        expect(await ids('gold')).toEqual([]);
+      } finally {
+        await subject.drop(collection);
+      }
+    });
+
     it('treats a missing collection as empty', async () => {
       await using subject = await open();
       const { repository } = subject;

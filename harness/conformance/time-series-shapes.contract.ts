@@ -5,7 +5,12 @@
 // contract's tolerance; min, max and count exactly).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AGGREGATIONS, MAX_QUERY_SERIES, type MetricPoint } from '../../reference-dal/ports/time-series.ts';
+import {
+  AGGREGATIONS,
+  MAX_QUERY_SERIES,
+  type LatestQuery,
+  type MetricPoint,
+} from '../../reference-dal/ports/time-series.ts';
 import { closeEnough } from './support/float-tolerance.ts';
 import {
   BASE,
@@ -201,6 +206,8 @@ export function timeSeriesShapesContract(backend: string, open: () => Promise<Ti
         ],
         ['k', () => subject.repository.topSeries({ ...range, metricNames: ['a'], k: 0 })],
         ['k', () => subject.repository.topSeries({ ...range, metricNames: ['a'], k: 1.5 })],
+        ['k', () => subject.repository.topSeries({ ...range, metricNames: ['a'], k: MAX_QUERY_SERIES + 1 })],
+        ['metricNames', () => subject.repository.latestPoints(undefined as unknown as LatestQuery)],
         [
           'aggregation',
           () =>
@@ -242,8 +249,16 @@ export function timeSeriesShapesContract(backend: string, open: () => Promise<Ti
           (e: unknown) => e,
         );
         expect({ field, error }).toMatchObject({ field, error: { name: 'ValidationError', field } });
+        // Each says what would be accepted.
+        expect((error as Error).message).toMatch(/expected|at most/);
       }
       expect(subject.roundTrips()).toBe(before);
+      // The limits themselves are accepted: MAX_QUERY_SERIES names, k = MAX_QUERY_SERIES.
+      const most = Array.from({ length: MAX_QUERY_SERIES }, (_, i) => `absent.${i}`);
+      expect(await subject.repository.latestPoints({ metricNames: most, before: end })).toEqual([]);
+      expect(
+        await subject.repository.topSeries({ ...range, metricNames: ['a'], k: MAX_QUERY_SERIES }),
+      ).toEqual([]);
     });
 
     it('bounds: [start, end) for buckets and top-k, strictly before `before` for the latest point', async () => {
