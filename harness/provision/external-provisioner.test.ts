@@ -1,6 +1,7 @@
 // External mode: URLs from the environment, validated with errors naming the variable, asked their version
 // with a real round trip (against the stores this test run started), never printing a password.
 import { describe, expect, it } from 'vitest';
+import { startTcpProxy, targetOf } from '../faults/tcp-proxy.ts';
 import { requireStore, storeEndpoint } from '../../test/support/stores.ts';
 import { ProvisionConfigError, ProvisionError } from './errors.ts';
 import { ExternalProvisioner, externalUrl } from './external-provisioner.ts';
@@ -96,5 +97,24 @@ describe('external provisioner: real round trips', () => {
     });
     await expect(attempt).rejects.toThrow(ProvisionError);
     await expect(attempt).rejects.toThrow(/DALBENCH_REDIS_URL=redis:\/\/127\.0\.0\.1:\d+\/? did not answer/);
+  });
+
+  it('returns only once every probe is done: no connection to a store that answered stays open', async () => {
+    // PostgreSQL behind a slow link answers after a few hundred ms; Redis and S3 refuse at once.
+    await using slow = await startTcpProxy(targetOf(requireStore('postgres').url));
+    slow.delay({ delayMs: 100 });
+    const logged: string[] = [];
+    const attempt = new ExternalProvisioner({
+      DALBENCH_POSTGRES_URL: slow.rewrite(requireStore('postgres').url),
+      DALBENCH_REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+      DALBENCH_S3_URL: `http://key:secret@127.0.0.1:${await freePort()}/?region=us-east-1`,
+    }).start({ kinds: ['redis', 'postgres', 's3'], log: (line) => logged.push(line) });
+    await expect(attempt).rejects.toThrow(
+      /^provisioner: external mode: 2 stores failed:\n {2}redis: DALBENCH_REDIS_URL=.* did not answer\n {2}s3: DALBENCH_S3_URL=http:\/\/key:\*\*\*@/,
+    );
+    expect(logged.join('\n')).toMatch(/postgres: PostgreSQL \d/);
+    // The probe's socket closes a tick after its end() resolves.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(slow.open).toBe(0);
   });
 });

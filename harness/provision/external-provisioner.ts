@@ -155,7 +155,9 @@ export class ExternalProvisioner implements Provisioner {
       kind,
       target: externalUrl(kind, this.env),
     }));
-    await Promise.all(
+    // allSettled, not all: a failed probe must not return while another still holds a connection
+    // (which the caller's next step, stopping that server, would turn into an uncaught error).
+    const settled = await Promise.allSettled(
       targets.map(async ({ kind, target }) => {
         if (!target) {
           unavailable[kind] =
@@ -175,6 +177,19 @@ export class ExternalProvisioner implements Provisioner {
         }
       }),
     );
+    const failed = settled.flatMap((outcome) =>
+      outcome.status === 'rejected' ? [outcome.reason as ProvisionError] : [],
+    );
+    const [only] = failed;
+    if (only && failed.length === 1) throw only;
+    if (failed.length > 1) {
+      // Every store that failed is named, as local mode does.
+      throw new ProvisionError(
+        'provisioner',
+        `external mode: ${failed.length} stores failed:\n${failed.map((f) => `  ${f.message}`).join('\n')}`,
+        { cause: new AggregateError(failed) },
+      );
+    }
     // Nothing was started, so there is nothing to stop.
     const stop = () => Promise.resolve();
     return { endpoints, unavailable, stop, [Symbol.asyncDispose]: stop };

@@ -10,9 +10,19 @@ import { newRedisClient } from '../../reference-dal/config/redis-client.ts';
 
 const ROUND_TRIP_TIMEOUT_MS = 5_000;
 
+/**
+ * A one-shot client. The listener keeps a server that goes away between two awaited calls (a probe
+ * of a store being stopped) from crashing the process; the awaited call fails instead.
+ */
+function probeClient(url: string): pg.Client {
+  const client = new pg.Client({ ...pgConnection(url), connectionTimeoutMillis: ROUND_TRIP_TIMEOUT_MS });
+  client.on('error', () => undefined);
+  return client;
+}
+
 /** "PostgreSQL 15.14". */
 export async function postgresVersion(url: string): Promise<string> {
-  const client = new pg.Client({ ...pgConnection(url), connectionTimeoutMillis: ROUND_TRIP_TIMEOUT_MS });
+  const client = probeClient(url);
   await client.connect();
   try {
     const result = await client.query<{ server_version: string }>('SHOW server_version');
@@ -24,7 +34,7 @@ export async function postgresVersion(url: string): Promise<string> {
 
 /** "TimescaleDB 2.17.2 on PostgreSQL 17.2", or the PostgreSQL version alone with a note if the extension is absent. */
 export async function timescaleVersion(url: string): Promise<string> {
-  const client = new pg.Client({ ...pgConnection(url), connectionTimeoutMillis: ROUND_TRIP_TIMEOUT_MS });
+  const client = probeClient(url);
   await client.connect();
   try {
     const pgVersion = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]

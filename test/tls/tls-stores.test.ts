@@ -226,4 +226,28 @@ describe('TLS to every store', () => {
       expect(result.stderr).toMatch(message);
     },
   );
+
+  // Last, so it sees what every run above left: a connection still open when the server stops is
+  // terminated by it, and a client without an error listener then crashes the process.
+  it('leaves no PostgreSQL session open once the runs above have returned', async () => {
+    const client = new pg.Client(pgConnection(urls.postgres));
+    await client.connect();
+    try {
+      // A backend leaves pg_stat_activity a moment after its client's end() resolves: allow 2 s.
+      let others: unknown[] = [];
+      for (const deadline = Date.now() + 2_000; ;) {
+        others = (
+          await client.query<{ application_name: string; state: string }>(
+            `SELECT application_name, state FROM pg_stat_activity
+              WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+          )
+        ).rows;
+        if (others.length === 0 || Date.now() > deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(others).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  });
 });
