@@ -41,7 +41,7 @@ export function experimentSearch(options: ScenarioBuildOptions = {}): Scenario<S
     name: 'experiment-search',
     description: `full-text search with highlights over ${records} experiment documents (Zipf words), plus common-term, rare-term, phrase and filtered + aggregated search`,
     stores: ['postgres'],
-    data: { records },
+    data: { records, readOnly: true },
     operations: [
       {
         name: 'search',

@@ -25,7 +25,7 @@ export function metricsQuery(options: ScenarioBuildOptions = {}): Scenario<Syste
     name: 'metrics-query',
     description: `bucketed aggregations over short and long ranges, and multi-series shapes (wide, last point, top-k) (${metrics} series × ${points} points, 10 s apart)`,
     stores: ['postgres'],
-    data: { records: metrics },
+    data: { records: metrics, readOnly: true },
     operations: [
       {
         name: 'query',

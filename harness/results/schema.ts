@@ -83,6 +83,8 @@ export const scenarioResultSchema = z.object({
   /** A `--scale` run's data size (the scenario name carries it too: `metrics-query@m`). */
   scale: z.object({ name: z.string().min(1), factor: z.number().positive() }).optional(),
   loadModel: loadModelSchema.optional(),
+  /** `--reuse-data`: the dataset measured on (its id's first 12 hex digits) and whether it was reused. */
+  dataset: z.object({ id: z.string().regex(/^[0-9a-f]{12}$/), reused: z.boolean() }).optional(),
   durationMs: nonNegative,
   operations: z.array(operationResultSchema),
   /**

@@ -22,6 +22,7 @@ const defaultsSchema = z
     rate: z.number().positive().optional(),
     seed: z.number().int().min(0).optional(),
     repeat: z.number().int().positive().optional(),
+    reuseData: z.boolean().optional(),
     budgets: z.string().min(1).optional(),
   })
   .strict();

@@ -24,6 +24,7 @@ export interface RunFlags {
   repeat?: string;
   driver?: string;
   scale?: string;
+  reuseData?: boolean;
 }
 
 export class FlagError extends Error {
@@ -58,6 +59,7 @@ export function resolvePlan(
       : (d.concurrency ?? (quick ? QUICK_PHASES.concurrency : 8));
   const seed = flags.seed !== undefined ? integer('--seed', flags.seed) : (d.seed ?? randomSeed());
   const repeat = flags.repeat !== undefined ? positive('--repeat', flags.repeat, true) : (d.repeat ?? 1);
+  const reuseData = flags.reuseData ?? d.reuseData ?? false;
   const durationMs =
     flags.duration !== undefined ? parseDuration(flags.duration, '--duration') : d.durationMs;
   const warmupUntilStable =
@@ -115,6 +117,7 @@ export function resolvePlan(
     repeat,
     shard,
     driver,
+    reuseData,
     config: {
       scenarios: chosenScenarios.map((s) => s.scenario.name),
       profiles: chosenProfiles.map((p) => p.name),
@@ -128,6 +131,7 @@ export function resolvePlan(
       quick,
       repeat,
       driver,
+      ...(reuseData ? { reuseData } : {}),
       ...(scales ? { scales: scales.map((s) => s.name) } : {}),
       ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}),
     },

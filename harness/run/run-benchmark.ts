@@ -17,7 +17,9 @@ import { provisionStores } from '../provision/create-provisioner.ts';
 import type { ProvisionedStores, StoreKind } from '../provision/provisioner.ts';
 import type { Results, ScenarioResult } from '../results/schema.ts';
 import { assertHttpDriverLoad, runHttpScenario } from '../workload/http/http-driver.ts';
-import { runScenario, type Progress } from '../workload/runner.ts';
+import { runScenario, type Progress, type RunScenarioOptions } from '../workload/runner.ts';
+import { dalbenchVersion, datasetRequest } from '../data/dataset-identity.ts';
+import type { DatasetRequest } from '../../reference-dal/profiles/profile-dataset.ts';
 import { interruptionText } from './interrupted.ts';
 import { notRunResult } from './results-builders.ts';
 import { formatErrorChain } from '../../reference-dal/error-chain.ts';
@@ -275,12 +277,14 @@ async function buildAndRun(
     routed[kind] = proxy.rewrite(endpoints[kind]!);
     faults[kind] = proxy;
   }
+  const dataset = reusableDataset(pair);
   let sut: SystemUnderTest;
   try {
     sut = await SystemUnderTest.build(profile, {
       endpoints: routed,
       runLabel: label,
       ...(proxies.size > 0 ? { faults } : {}),
+      ...(dataset ? { dataset } : {}),
     });
   } catch (error) {
     return [
@@ -307,6 +311,35 @@ async function buildAndRun(
       }),
     );
   }
+}
+
+/**
+ * `--reuse-data`: the dataset this pair's data is, when its scenario only reads what it loads (a
+ * scenario whose operations write would hand the next pair changed data).
+ */
+function reusableDataset(pair: Pair): DatasetRequest | undefined {
+  const { plan, entry, profile } = pair;
+  if (!plan.reuseData || !entry.scenario.data.readOnly || !entry.scenario.load) return undefined;
+  return datasetRequest({
+    scenario: entry.scenario,
+    scale: entry.scale,
+    seed: plan.seed,
+    profile: profile.name,
+    version: dalbenchVersion(),
+  });
+}
+
+/** The load phase's options for `sut`: skipped for a reused dataset, kept once it finishes. */
+function loadOptions(sut: SystemUnderTest): Pick<RunScenarioOptions<unknown>, 'skipLoad' | 'onLoaded'> {
+  const dataset = sut.dataset;
+  if (!dataset) return {};
+  return dataset.reused ? { skipLoad: true } : { onLoaded: () => sut.markDatasetLoaded() };
+}
+
+/** Recorded with each result of a pair on a dataset: which one, and whether it was reused. */
+function withDataset(result: ScenarioResult, sut: SystemUnderTest): ScenarioResult {
+  const dataset = sut.dataset;
+  return dataset ? { ...result, dataset: { id: dataset.id.slice(0, 12), reused: dataset.reused } } : result;
 }
 
 async function runWith(
@@ -355,6 +388,8 @@ async function runWith(
         ...(warmupMs === undefined ? {} : { warmupMs }),
         ...(plan.warmupUntilStable ? { warmupUntilStable: plan.warmupUntilStable } : {}),
         ...(plan.shard ? { shard: plan.shard, skipLoad: plan.shard.index > 1 } : {}),
+        // After the shard's: a reused dataset skips the load on every shard.
+        ...loadOptions(sut),
         ...(hooks.signal ? { signal: hooks.signal } : {}),
         onProgress: (progress) => emit({ type: 'progress', progress }),
         log: (line) => emit({ type: 'log', line }),
@@ -364,11 +399,16 @@ async function runWith(
       // Healed before the next pair, however this one ended.
       applied = await faults?.finish();
     }
-    out.push({
-      ...result,
-      warnings: [...warnings, ...(applied?.warnings ?? []), ...result.warnings],
-      ...(applied?.faults ? { faults: applied.faults } : {}),
-    });
+    out.push(
+      withDataset(
+        {
+          ...result,
+          warnings: [...warnings, ...(applied?.warnings ?? []), ...result.warnings],
+          ...(applied?.faults ? { faults: applied.faults } : {}),
+        },
+        sut,
+      ),
+    );
   }
   if (plan.driver !== 'dal' && entry.http && !hooks.signal?.aborted) {
     emit({ type: 'pair-start', scenario: name, profile: profile.name, repeat, driver: 'http' });
@@ -377,7 +417,7 @@ async function runWith(
       scenario.operations.map((o) => o.name).filter((o) => !entry.http?.includes(o)),
     );
     try {
-      if (!runDal && scenario.load && scenario.phases.load) {
+      if (!runDal && scenario.load && scenario.phases.load && !sut.dataset?.reused) {
         // The http-only run still needs the scenario's data; a failed load must not pass unnoticed.
         const loaded = await runScenario({
           scenario,
@@ -388,6 +428,7 @@ async function runWith(
           maxOps: 1,
           durationMs: 1,
           warmupMs: 0,
+          ...loadOptions(sut),
           ...(hooks.signal ? { signal: hooks.signal } : {}),
         });
         if (loaded.status === 'errored' || loaded.status === 'incomplete' || loaded.status === 'skipped')
@@ -404,7 +445,7 @@ async function runWith(
         repeat,
         ...(hooks.signal ? { signal: hooks.signal } : {}),
       });
-      out.push({ ...result, warnings: [...warnings, ...result.warnings] });
+      out.push(withDataset({ ...result, warnings: [...warnings, ...result.warnings] }, sut));
     } catch (error) {
       out.push(
         notRunResult(

@@ -25,6 +25,8 @@ export interface RunPlan {
   readonly repeat: number;
   readonly shard: Shard | undefined;
   readonly driver: Driver;
+  /** `--reuse-data`: keep the data of read-only scenarios and reuse it when its identity matches. */
+  readonly reuseData?: boolean;
   /** `--faults`: a fault plan run beside every measure phase. */
   readonly faults?: FaultPlan;
   /** Everything above as plain data, recorded (redacted) in results.json. */

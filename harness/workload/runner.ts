@@ -56,8 +56,10 @@ export interface RunScenarioOptions<Sut> {
   /** Stores that are up for this run; a scenario needing one not listed is skipped with the reason. */
   readonly availableStores?: readonly StoreKind[];
   readonly unavailableReasons?: Readonly<Partial<Record<StoreKind, string>>>;
-  /** Skip the scenario's load phase (e.g. every shard but the first). */
+  /** Skip the scenario's load phase (e.g. every shard but the first, or a reused dataset). */
   readonly skipLoad?: boolean;
+  /** Called once the load phase finished without error (`--reuse-data` keeps the data from then on). */
+  readonly onLoaded?: () => Promise<void>;
   readonly repeat?: number;
   /** Open loop: a start more than this after its intended time counts as late (generator lag). */
   readonly lateThresholdMs?: number;
@@ -167,6 +169,7 @@ export async function runScenario<Sut>(options: RunScenarioOptions<Sut>): Promis
         signal: execution.signal,
         log,
       });
+      if (!signal?.aborted) await options.onLoaded?.();
     } catch (error) {
       if (signal?.aborted)
         return { ...base, ...EMPTY, status: 'incomplete', reason: 'interrupted during load' };

@@ -98,6 +98,8 @@ const scenarioSchema = z
       valueSize: sizeSchema.default(0),
       /** Mixed into the run seed for the load phase, so a scenario's data is fixed per run seed. */
       seed: z.number().int().min(0).default(0),
+      /** The operations only read the loaded data, so `--reuse-data` may keep it for later runs. */
+      readOnly: z.boolean().default(false),
     }),
     phases: z
       .object({
@@ -135,7 +137,7 @@ export interface ScenarioInput<Sut> {
   /** Stores the scenario needs; the runner skips it with the reason when one is missing. */
   stores?: StoreKind[];
   /** The data loaded before warmup. */
-  data: { records: number; valueSize?: SizeSpec; seed?: number };
+  data: { records: number; valueSize?: SizeSpec; seed?: number; readOnly?: boolean };
   /** Defaults for the run; a run's durations override them. */
   phases?: { load?: boolean; warmupMs?: number; measureMs?: number };
   operations: OperationInput<Sut>[];
@@ -160,7 +162,12 @@ export interface Scenario<Sut> {
   readonly name: string;
   readonly description: string;
   readonly stores: readonly StoreKind[];
-  readonly data: { readonly records: number; readonly valueSize: SizeSpec; readonly seed: number };
+  readonly data: {
+    readonly records: number;
+    readonly valueSize: SizeSpec;
+    readonly seed: number;
+    readonly readOnly: boolean;
+  };
   readonly phases: { readonly load: boolean; readonly warmupMs: number; readonly measureMs: number };
   readonly operations: readonly Operation<Sut>[];
   load?(ctx: LoadContext<Sut>): Promise<void>;

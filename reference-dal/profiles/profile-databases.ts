@@ -17,6 +17,8 @@ const MAX_NAME = 63;
 export interface ProfileDatabase extends AsyncDisposable {
   readonly url: string;
   readonly name: string;
+  /** Only with `reuse`: the database was there before (a kept dataset, or one a load left unfinished). */
+  readonly existed: boolean;
 }
 
 /** The server has no timescaledb extension, so it cannot serve as TimescaleDB. */
@@ -53,6 +55,7 @@ export async function createProfileDatabase(
   store: DatabaseStore,
   serverUrl: string,
   label: string,
+  options: { readonly reuse?: boolean } = {},
 ): Promise<ProfileDatabase> {
   if (store === 'timescaledb' && !(await timescaleExtensionAvailable(serverUrl))) {
     throw new TimescaleExtensionMissingError(
@@ -62,15 +65,23 @@ export async function createProfileDatabase(
     );
   }
   const name = databaseName(store, label);
-  await admin(store, serverUrl, `create database ${name}`, (client) =>
-    client.query(`CREATE DATABASE ${name}`),
-  );
+  let existed = false;
+  await admin(store, serverUrl, `create database ${name}`, async (client) => {
+    try {
+      await client.query(`CREATE DATABASE ${name}`);
+    } catch (error) {
+      // 42P04 duplicate_database: a kept dataset's database is opened, not refused.
+      if (!options.reuse || (error as { code?: string }).code !== '42P04') throw error;
+      existed = true;
+    }
+  });
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   let dropped: Promise<void> | undefined;
   return {
     url: url.toString(),
     name,
+    existed,
     [Symbol.asyncDispose]() {
       dropped ??= admin(store, serverUrl, `drop database ${name}`, (client) =>
         client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
@@ -80,7 +91,8 @@ export async function createProfileDatabase(
   };
 }
 
-async function admin(
+/** One short-lived client on `serverUrl` (a server or a database URL); errors name the store. */
+export async function admin(
   store: DatabaseStore,
   serverUrl: string,
   what: string,

@@ -16,6 +16,13 @@ import { DataAccessLayer } from '../dal/data-access-layer.ts';
 import type { BackendContext, BackendFactories, BackendFactory } from '../dal/services.ts';
 import { parseStorageConfigs } from '../config/storage-config.ts';
 import { createProfileDatabase, type ProfileDatabase } from './profile-databases.ts';
+import {
+  datasetIdentity,
+  datasetLabel,
+  loadedIdentity,
+  markLoaded,
+  type DatasetRequest,
+} from './profile-dataset.ts';
 import { backendNames, defaultBackendFactories, mergeBackendFactories } from '../dal/backend-factories.ts';
 import {
   checkOwnBackends,
@@ -51,6 +58,28 @@ export interface SystemUnderTestOptions {
   readonly relay?: { readonly pollIntervalMs?: number; readonly batchSize?: number };
   /** Outage switches for stores whose endpoints go through a fault proxy (failure-isolation scenarios). */
   readonly faults?: FaultSwitches;
+  /**
+   * `--reuse-data`: the databases, indices and bucket are named by this dataset and kept once
+   * `markDatasetLoaded` is called; a kept dataset with exactly this identity is reused (no load).
+   */
+  readonly dataset?: DatasetRequest;
+}
+
+/** A system built with a dataset: whether its data was there already, and what it is. */
+export interface DatasetState {
+  readonly id: string;
+  /** The data was loaded by an earlier system with the same identity: skip the load. */
+  readonly reused: boolean;
+}
+
+/** Shared with the cleanups, which keep a dataset's data once it is loaded or reused. */
+interface DatasetKeeping {
+  readonly id: string;
+  readonly databaseUrl: string;
+  readonly identity: string;
+  readonly existed: boolean;
+  reused: boolean;
+  kept: boolean;
 }
 
 export interface Capabilities {
@@ -76,6 +105,7 @@ export class SystemUnderTest implements AsyncDisposable {
   readonly #cleanups: (() => Promise<void>)[];
   readonly #attachments = new Map<string, Promise<AsyncDisposable>>();
   readonly #clientSetup: ClientSetup;
+  readonly #dataset: DatasetKeeping | undefined;
   #disposing: Promise<void> | undefined;
 
   private constructor(
@@ -95,9 +125,44 @@ export class SystemUnderTest implements AsyncDisposable {
     /** The profile's coherence settings (defaults unless a defect profile changed one). */
     readonly behaviour: ResolvedBehaviour,
     clientSetup: ClientSetup,
+    dataset: DatasetKeeping | undefined,
   ) {
     this.#cleanups = cleanups;
     this.#clientSetup = clientSetup;
+    this.#dataset = dataset;
+  }
+
+  /**
+   * Build `profile`; with a dataset whose stores hold anything but exactly its identity's finished
+   * load (a changed spec, an interrupted load), that is dropped first and the system built afresh.
+   */
+  static async build(profile: Profile, options: SystemUnderTestOptions): Promise<SystemUnderTest> {
+    const sut = await SystemUnderTest.#build(profile, options);
+    const dataset = sut.#dataset;
+    if (!dataset?.existed || dataset.reused) return sut;
+    await sut[Symbol.asyncDispose]();
+    const fresh = await SystemUnderTest.#build(profile, options);
+    if (fresh.#dataset?.existed) {
+      await fresh[Symbol.asyncDispose]().catch(() => undefined);
+      throw new Error(
+        `profile ${profile.name}: dataset ${options.dataset?.id.slice(0, 12)} was created again while this run dropped its stale copy: is another run loading it?`,
+      );
+    }
+    return fresh;
+  }
+
+  /** With `--reuse-data`: the dataset and whether its data was reused. */
+  get dataset(): DatasetState | undefined {
+    const dataset = this.#dataset;
+    return dataset && { id: dataset.id, reused: dataset.reused };
+  }
+
+  /** The load finished: keep this dataset's data for later systems with the same identity. */
+  async markDatasetLoaded(): Promise<void> {
+    const dataset = this.#dataset;
+    if (!dataset || dataset.reused) return;
+    await markLoaded(dataset.databaseUrl, dataset.identity);
+    dataset.kept = true;
   }
 
   /**
@@ -105,33 +170,44 @@ export class SystemUnderTest implements AsyncDisposable {
    * the cache manager, the outbox tables, writer and relay. On any failure everything already made
    * is undone before the error propagates.
    */
-  static async build(profile: Profile, options: SystemUnderTestOptions): Promise<SystemUnderTest> {
+  static async #build(profile: Profile, options: SystemUnderTestOptions): Promise<SystemUnderTest> {
     const cleanups: (() => Promise<void>)[] = [];
     const undo = async () => {
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
     };
     try {
       const label = `${profile.name}_${options.runLabel}`;
+      // A dataset's stores are named by the dataset (kept across systems); the cache by the run.
+      const dataLabel = options.dataset ? datasetLabel(profile.name, options.dataset) : label;
+      const keeping = { kept: false };
+      let existed = false;
       const databases: Partial<Record<'postgres' | 'timescaledb', string>> = {};
       for (const kind of ['postgres', 'timescaledb'] as const) {
         const server = options.endpoints[kind];
         const used = profile.requires.includes(kind) || profile.optional.includes(kind);
         if (!server || !used) continue;
-        const db: ProfileDatabase = await createProfileDatabase(kind, server, label);
-        cleanups.push(async () => await db[Symbol.asyncDispose]());
+        const db: ProfileDatabase = await createProfileDatabase(kind, server, dataLabel, {
+          reuse: options.dataset !== undefined,
+        });
+        existed ||= db.existed;
+        cleanups.push(async () => {
+          if (!keeping.kept) await db[Symbol.asyncDispose]();
+        });
         databases[kind] = db.url;
       }
-      const slug = label
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, '-')
-        .slice(0, 40);
+      const slugOf = (text: string) =>
+        text
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .slice(0, 40);
+      const dataSlug = slugOf(dataLabel);
       const env: ProfileEnvironment = {
         endpoints: options.endpoints,
         databases,
         names: {
-          cachePrefix: `dalbench:${slug}`,
-          indexPrefix: `dalbench-${slug}-`,
-          bucket: `dalbench-${slug}`.replace(/-+$/, ''),
+          cachePrefix: `dalbench:${slugOf(label)}`,
+          indexPrefix: `dalbench-${dataSlug}-`,
+          bucket: `dalbench-${dataSlug}`.replace(/-+$/, ''),
         },
       };
       const storage = profile.storage(env);
@@ -155,7 +231,26 @@ export class SystemUnderTest implements AsyncDisposable {
       });
       // Dropping indices / the bucket needs the live repositories, so it runs before the DAL closes.
       cleanups.push(() => dal.close());
-      cleanups.push(() => removeExternalData(dal));
+      cleanups.push(async () => {
+        if (!keeping.kept) await removeExternalData(dal);
+      });
+      let dataset: DatasetKeeping | undefined;
+      if (options.dataset) {
+        const databaseUrl = databases.postgres;
+        if (!databaseUrl)
+          throw new Error(`profile ${profile.name}: --reuse-data needs a PostgreSQL database`);
+        const backendsByType = Object.fromEntries(configs.map((c) => [c.type, c.backend]));
+        const identity = await datasetIdentity(databaseUrl, options.dataset, backendsByType);
+        const reused = existed && (await loadedIdentity(databaseUrl)) === identity;
+        dataset = Object.assign(keeping, {
+          id: options.dataset.id,
+          databaseUrl,
+          identity,
+          existed,
+          reused,
+          kept: reused,
+        });
+      }
 
       const cacheOptions: CacheManagerOptionsInput = {
         prefix: env.names.cachePrefix,
@@ -203,6 +298,7 @@ export class SystemUnderTest implements AsyncDisposable {
           configs: Object.freeze(reused),
           ...(cache ? { cache: Object.freeze(cacheOptions) } : {}),
         }),
+        dataset,
       );
     } catch (error) {
       await undo();

@@ -104,6 +104,10 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
       '--store-memory <sizes>',
       'memory of the stores dalbench starts, e.g. postgres.shared_buffers=1GB,postgres.work_mem=32MB,elasticsearch.heap=2GB (default: by the largest --scale)',
     )
+    .option(
+      '--reuse-data',
+      'keep the data read-only scenarios load (metrics-query, experiment-search) and reuse it when scenario, size, seed, profile and schema are the same',
+    )
     .option('--config <file>', 'config file (default ./dalbench.config.ts when present)')
     .option('--json', 'plain progress lines and a JSON summary on stdout')
     .action(async (flags: Flags) => {
@@ -136,6 +140,11 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
       const outDir = flags.out ? path.resolve(flags.out) : defaultOutDir(startedAt);
       const print = progressPrinter((t) => io.err(t), io.isTty && !flags.json);
       io.err(`dalbench run: seed ${plan.seed} (replay with --seed ${plan.seed})\n`);
+      if (plan.reuseData && flags.seed === undefined && config?.defaults.seed === undefined) {
+        io.err(
+          `dalbench run: --reuse-data without --seed: data is reused by the repeats of this run only; give --seed ${plan.seed} to reuse it in later runs\n`,
+        );
+      }
 
       let results: Results | undefined;
       let verdicts: Verdict[] | undefined;
