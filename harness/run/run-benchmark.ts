@@ -329,11 +329,18 @@ function reusableDataset(pair: Pair): DatasetRequest | undefined {
   });
 }
 
-/** The load phase's options for `sut`: skipped for a reused dataset, kept once it finishes. */
+/**
+ * The load phase's options for `sut`: skipped for a reused dataset; otherwise the stores are settled
+ * once it finishes (VACUUM ANALYZE) and, with a dataset, the data kept from then on.
+ */
 function loadOptions(sut: SystemUnderTest): Pick<RunScenarioOptions<unknown>, 'skipLoad' | 'onLoaded'> {
-  const dataset = sut.dataset;
-  if (!dataset) return {};
-  return dataset.reused ? { skipLoad: true } : { onLoaded: () => sut.markDatasetLoaded() };
+  if (sut.dataset?.reused) return { skipLoad: true };
+  return {
+    onLoaded: async () => {
+      await sut.settleAfterLoad();
+      await sut.markDatasetLoaded();
+    },
+  };
 }
 
 /** Recorded with each result of a pair on a dataset: which one, and whether it was reused. */

@@ -91,6 +91,24 @@ export async function createProfileDatabase(
   };
 }
 
+/**
+ * VACUUM (ANALYZE) every data table of the database at `databaseUrl`: partitions through their
+ * parent, hypertable chunks through their hypertable; catalogs and TimescaleDB's schemas left out.
+ */
+export async function vacuumAnalyze(store: DatabaseStore, databaseUrl: string): Promise<void> {
+  await admin(store, databaseUrl, 'vacuum and analyze after the load', async (client) => {
+    const tables = await client.query<{ name: string }>(
+      `SELECT c.oid::regclass::text AS name
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND n.nspname !~ '^(pg_toast|_?timescaledb)'`,
+    );
+    if (tables.rows.length === 0) return;
+    await client.query(`VACUUM (ANALYZE) ${tables.rows.map((t) => t.name).join(', ')}`);
+  });
+}
+
 /** One short-lived client on `serverUrl` (a server or a database URL); errors name the store. */
 export async function admin(
   store: DatabaseStore,

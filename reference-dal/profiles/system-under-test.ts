@@ -15,7 +15,12 @@ import { OutboxRelay, type RunInTransaction } from '../consistency/relay.ts';
 import { DataAccessLayer } from '../dal/data-access-layer.ts';
 import type { BackendContext, BackendFactories, BackendFactory } from '../dal/services.ts';
 import { parseStorageConfigs } from '../config/storage-config.ts';
-import { createProfileDatabase, type ProfileDatabase } from './profile-databases.ts';
+import {
+  createProfileDatabase,
+  vacuumAnalyze,
+  type DatabaseStore,
+  type ProfileDatabase,
+} from './profile-databases.ts';
 import {
   datasetIdentity,
   datasetLabel,
@@ -106,6 +111,7 @@ export class SystemUnderTest implements AsyncDisposable {
   readonly #attachments = new Map<string, Promise<AsyncDisposable>>();
   readonly #clientSetup: ClientSetup;
   readonly #dataset: DatasetKeeping | undefined;
+  readonly #databases: Readonly<Partial<Record<DatabaseStore, string>>>;
   #disposing: Promise<void> | undefined;
 
   private constructor(
@@ -126,10 +132,24 @@ export class SystemUnderTest implements AsyncDisposable {
     readonly behaviour: ResolvedBehaviour,
     clientSetup: ClientSetup,
     dataset: DatasetKeeping | undefined,
+    databases: Readonly<Partial<Record<DatabaseStore, string>>>,
   ) {
     this.#cleanups = cleanups;
     this.#clientSetup = clientSetup;
     this.#dataset = dataset;
+    this.#databases = databases;
+  }
+
+  /**
+   * After a load, before measuring: VACUUM (ANALYZE) the tables of the profile's databases, so the
+   * planner has statistics, the visibility map allows index-only scans and GIN pending lists are
+   * merged, as on a settled production database. Otherwise autovacuum does it when it chooses,
+   * perhaps in the middle of the measure phase.
+   */
+  async settleAfterLoad(): Promise<void> {
+    for (const [store, url] of Object.entries(this.#databases) as [DatabaseStore, string][]) {
+      await vacuumAnalyze(store, url);
+    }
   }
 
   /**
@@ -299,6 +319,7 @@ export class SystemUnderTest implements AsyncDisposable {
           ...(cache ? { cache: Object.freeze(cacheOptions) } : {}),
         }),
         dataset,
+        databases,
       );
     } catch (error) {
       await undo();
