@@ -65,6 +65,18 @@ describe('resolvePlan', () => {
     expect(() => resolvePlan({ driver: 'grpc' }, undefined, seed)).toThrow(/--driver/);
     expect(() => resolvePlan({ stores: 'cloud' }, undefined, seed)).toThrow(/cloud/);
     expect(() => resolvePlan({ duration: 'soon' }, undefined, seed)).toThrow(/--duration/);
+    expect(() => resolvePlan({ reuseData: true, shard: '2/3' }, undefined, seed)).toThrow(
+      /--reuse-data and --shard exclude each other: shards do not share one dataset/,
+    );
+  });
+
+  it('--reuse-data: from the flag, else the config default; recorded in the config only when on', () => {
+    const config = { defaults: { reuseData: true } } as Parameters<typeof resolvePlan>[1];
+    expect(resolvePlan({}, undefined, seed).reuseData).toBe(false);
+    expect(resolvePlan({}, undefined, seed).config).not.toHaveProperty('reuseData');
+    expect(resolvePlan({ reuseData: true }, undefined, seed).config).toMatchObject({ reuseData: true });
+    expect(resolvePlan({}, config, seed).reuseData).toBe(true);
+    expect(resolvePlan({ reuseData: false }, config, seed).reuseData).toBe(false);
   });
 
   it('stores: --stores, else DALBENCH_STORES, else the config default, else auto; a bad env value names the variable', () => {

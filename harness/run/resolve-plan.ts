@@ -76,6 +76,12 @@ export function resolvePlan(
       ? parseDuration(flags.warmup, '--warmup')
       : d.warmupMs;
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
+  if (shard && reuseData) {
+    // Each shard builds its own system: two shards would find each other's half-loaded dataset.
+    throw new FlagError(
+      '--reuse-data and --shard exclude each other: shards do not share one dataset; give one of them',
+    );
+  }
   const driver = (flags.driver ?? 'dal') as Driver;
   if (!DRIVERS.includes(driver))
     throw new FlagError(`--driver: expected one of ${DRIVERS.join(', ')}, got "${flags.driver}"`);
