@@ -14,7 +14,7 @@
 //   polyglot-overall       operation `sequence` (time-series query + document search + object fetch);
 //                          metric `crossStoreOverheadP50Ms` = p50(parallel fan-out to time-series, search
 //                          and object store) − p50(its slowest part run alone), same run
-//   metrics-query          operation `query` (time-series window query)
+//   metrics-query          operation `query` (one series' last 15 minutes in 10 s buckets)
 //   experiment-search      operation `search` (document search)
 //   metrics-ingest         operation `ingest` (time-series batch write)
 //   dashboard-reads        metric `cacheHitRatio` = hits / (hits + misses), read-heavy skewed keys
