@@ -5,40 +5,10 @@ import { evaluateBudgets } from '../budgets/evaluate.ts';
 import { resolveBudgetSet } from '../budgets/resolve.ts';
 import { summaryTable } from '../run/summary-table.ts';
 import { crossoverOf, sweepOperations } from './crossover.ts';
-import { syntheticResults } from './fixtures/synthetic-results.ts';
+import { syntheticResults, syntheticSweep as sweep } from './fixtures/synthetic-results.ts';
 import { loadReportAssets, type ChartSpec } from './html-shell.ts';
 import { renderHtmlReport } from './report-html.ts';
-import type { Results } from '../results/schema.ts';
 import { renderSummaryMarkdown } from './summary-markdown.ts';
-
-const SIZES = [
-  { name: 'xs', factor: 0.04 },
-  { name: 's', factor: 1 },
-  { name: 'm', factor: 25 },
-];
-
-/** polyglot: 10 ms at every size; single-postgres: `pg[size]` ms. */
-function sweep(pg: Record<string, number>, repeats = 3): Results {
-  const base = syntheticResults({
-    seed: 40,
-    repeats,
-    noiseCv: 0.01,
-    samplesPerOperation: 200,
-    profiles: ['polyglot', 'single-postgres'],
-    scenarios: SIZES.map((s) => ({
-      name: `metrics-query@${s.name}`,
-      operations: [{ name: 'query', medianMs: 10 }],
-    })),
-    factor: (scenario, profile) => (profile === 'single-postgres' ? pg[scenario.split('@')[1]!]! / 10 : 1),
-  });
-  return {
-    ...base,
-    scenarios: base.scenarios.map((s) => ({
-      ...s,
-      scale: SIZES.find((z) => s.scenario.endsWith(`@${z.name}`))!,
-    })),
-  };
-}
 
 describe('crossover by data size', () => {
   it('interpolates where polyglot overtakes single-postgres on a log size axis', () => {

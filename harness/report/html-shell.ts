@@ -22,6 +22,8 @@ export async function loadReportAssets(): Promise<ReportAssets> {
 export interface ChartSeries {
   label: string;
   values: (number | null)[];
+  /** A bound of the series before it (e.g. its range over repeats): drawn thin in that series' colour. */
+  bound?: boolean;
 }
 
 export interface ChartSpec {
@@ -110,18 +112,25 @@ const INIT = `
     var el = document.getElementById(spec.id); if(!el) return;
     var width = Math.max(320, Math.min(el.clientWidth || 560, 700));
     var series = [{ label: spec.xLabel, value: function(u,v){ return v==null?'—':(spec.kind==='spectrum'?pct(v):spec.kind==='bars'?(spec.categories[v]||v):spec.kind==='log-line'?(spec.categories[spec.x.indexOf(v)]||v):v); } }];
+    var own = -1;
     spec.series.forEach(function(s,i){
-      var o = { label: s.label, stroke: colours[i%colours.length], width: 2, dash: dashes[i%dashes.length],
-        points: { show: spec.kind!=='bars', size: 6, fill: i%2 ? '#fff' : colours[i%colours.length] } };
+      if (!s.bound || own < 0) own++;
+      var colour = colours[own%colours.length];
+      var o = s.bound
+        ? { label: s.label, stroke: colour + '88', width: 1, dash: [2,3], points: { show: true, size: 4, fill: '#fff' } }
+        : { label: s.label, stroke: colour, width: 2, dash: dashes[own%dashes.length],
+            points: { show: spec.kind!=='bars', size: 6, fill: own%2 ? '#fff' : colour } };
       if (spec.kind==='bars') { o.fill = colours[i%colours.length] + (i%2 ? '55' : 'cc'); o.paths = uPlot.paths.bars({ size: [spec.series.length > 1 ? 0.35 : 0.6, 80], align: spec.series.length > 1 ? (i===0 ? -1 : 1) : 0 }); o.points = { show: false }; }
       series.push(o);
     });
     var axes = [{ label: spec.xLabel }, { label: spec.yLabel }];
     if (spec.kind==='spectrum') axes[0].values = function(u, splits){ return splits.map(pct); };
-    if (spec.kind==='log-line') { axes[0].values = function(u, splits){ return splits.map(function(v){ var i = spec.x.indexOf(v); return i >= 0 ? spec.categories[i] : ''; }); }; axes[0].splits = function(){ return spec.x; }; }
+    // Every size gets its tick (uPlot's log axis would keep only 1-2-5 values), named by the nearest x.
+    var nearest = function(v){ var best = -1, gap = Infinity; spec.x.forEach(function(x,i){ var d = Math.abs(Math.log(v) - Math.log(x)); if (d < gap) { gap = d; best = i; } }); return gap < 1e-3 ? best : -1; };
+    if (spec.kind==='log-line') { axes[0].values = function(u, splits){ var names = splits.map(function(v){ var i = nearest(v); return i >= 0 ? spec.categories[i] : ''; }); el.setAttribute('data-x-ticks', names.filter(Boolean).join('|')); return names; }; axes[0].splits = function(){ return spec.x; }; axes[0].filter = function(u, splits){ return splits; }; }
     if (spec.kind==='bars') { axes[0].values = function(u, splits){ return splits.map(function(v){ return Number.isInteger(v) ? (spec.categories[v]||'') : ''; }); }; axes[0].splits = function(){ return spec.x; }; }
     var opts = { width: width, height: 260, series: series, axes: axes, legend: { live: true },
-      scales: { x: spec.kind==='bars' ? { time:false, range:[-0.6, spec.x.length-0.4] } : spec.kind==='log-line' ? { time:false, distr:3, log:10 } : { time:false }, y: { range: function(u,min,max){ return [Math.min(0,min), max>0?max*1.1:1]; } } } };
+      scales: { x: spec.kind==='bars' ? { time:false, range:[-0.6, spec.x.length-0.4] } : spec.kind==='log-line' ? { time:false, distr:3, log:10, range: function(){ return [Math.min.apply(null, spec.x)/1.6, Math.max.apply(null, spec.x)*1.6]; } } : { time:false }, y: { range: function(u,min,max){ return [Math.min(0,min), max>0?max*1.1:1]; } } } };
     var data = [spec.x].concat(spec.series.map(function(s){ return s.values; }));
     var chart = new uPlot(opts, data, el);
     var points = spec.series.reduce(function(n,s){ return n + s.values.filter(function(v){ return v!=null; }).length; }, 0);

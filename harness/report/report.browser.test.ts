@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireStore } from '../../test/support/stores.ts';
 import { resolvePlan } from '../run/resolve-plan.ts';
@@ -13,7 +13,7 @@ import { runBenchmark } from '../run/run-benchmark.ts';
 import { borrowStores } from '../run/shared-stores.ts';
 import { evaluateBudgets } from '../budgets/evaluate.ts';
 import { loadBudgetSet } from '../budgets/load.ts';
-import { syntheticResults } from './fixtures/synthetic-results.ts';
+import { syntheticResults, syntheticSweep } from './fixtures/synthetic-results.ts';
 import { writeReports } from './write.ts';
 
 const CHROMIUM = process.env['DALBENCH_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -27,6 +27,7 @@ async function checkInBrowser(
   verdicts: readonly unknown[],
   minCharts: number,
   screenshot: boolean,
+  more?: (page: Page) => Promise<void>,
 ): Promise<void> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -92,6 +93,7 @@ async function checkInBrowser(
     );
     expect(blank).toBe(0);
     expect(loadMs).toBeLessThan(10_000);
+    await more?.(page);
 
     // The screenshot always goes beside the report; the README's copy is refreshed only on request
     // (DALBENCH_UPDATE_SCREENSHOT=1), so a test run never modifies tracked files.
@@ -180,6 +182,19 @@ describe.skipIf(missing !== undefined)(
       const written = await writeReports(results, join(dir, 'synthetic'), { verdicts });
       expect(written.htmlBytes).toBeLessThan(1.5 * 1024 * 1024);
       await checkInBrowser(written, verdicts, 30, false);
+    });
+
+    it('a sweep charts p50 against size with every size named on the x axis', async () => {
+      const results = syntheticSweep({ xs: 5, s: 20, m: 80 });
+      const written = await writeReports(results, join(dir, 'sweep'), { verdicts: [] });
+      await checkInBrowser(written, [], 1, false, async (page) => {
+        expect(await page.locator('#sweep').textContent()).toMatch(/polyglot overtakes single-postgres at/);
+        // uPlot's log axis would label only 1-2-5 values: here s alone.
+        const ticks = await page
+          .locator('#sweep [data-x-ticks]')
+          .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-x-ticks')));
+        expect(ticks).toEqual(['xs (0.04×)|s (1×)|m (25×)']);
+      });
     });
   },
 );

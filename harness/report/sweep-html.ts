@@ -32,8 +32,8 @@ export function sweepSectionHtml(operations: readonly SweepOperation[], charts: 
         { label: `${line.profile} p50`, values: ms((p) => p.p50Us) },
         ...(repeated
           ? [
-              { label: `${line.profile} lowest of repeats`, values: ms((p) => p.lowUs) },
-              { label: `${line.profile} highest of repeats`, values: ms((p) => p.highUs) },
+              { label: `${line.profile} lowest of repeats`, values: ms((p) => p.lowUs), bound: true },
+              { label: `${line.profile} highest of repeats`, values: ms((p) => p.highUs), bound: true },
             ]
           : []),
       ];
