@@ -4,8 +4,8 @@
 // every series' hourly average over the last 12 hours (`wide`, TSBS double-groupby), the newest
 // point of every series (`last-point`, TSBS lastpoint), and the five series with the highest maximum
 // over the last hour (`top-k`).
-import { defineScenario, type Scenario } from '../harness/workload/scenario.ts';
-import { AGGREGATIONS } from '../reference-dal/ports/time-series.ts';
+import { defineScenario, type OperationContext, type Scenario } from '../harness/workload/scenario.ts';
+import { AGGREGATIONS, type Interval } from '../reference-dal/ports/time-series.ts';
 import type { SystemUnderTest } from '../reference-dal/profiles/system-under-test.ts';
 import { SERIES_END_MS, seriesBatches } from './support/data.ts';
 import { errorRate } from './support/derive.ts';
@@ -13,6 +13,19 @@ import { scaled, type ScenarioBuildOptions } from './support/sizes.ts';
 
 const STEP_MS = 10_000;
 const HOUR_MS = 3_600_000;
+
+/** One series (the operation's key) over the last `windowMs` of the data, a random aggregation. */
+function oneSeries(windowMs: number, interval: Interval) {
+  return async ({ sut, key, rng }: OperationContext<SystemUnderTest>): Promise<void> => {
+    await sut.dal.timeSeries.queryMetrics({
+      metricName: `cpu-${key}`,
+      start: new Date(SERIES_END_MS - windowMs),
+      end: new Date(SERIES_END_MS),
+      aggregation: AGGREGATIONS[rng.int(4)]!,
+      interval,
+    });
+  };
+}
 
 export function metricsQuery(options: ScenarioBuildOptions = {}): Scenario<SystemUnderTest> {
   const { metrics, points } = scaled(
@@ -32,15 +45,7 @@ export function metricsQuery(options: ScenarioBuildOptions = {}): Scenario<Syste
         name: 'query',
         weight: 2,
         keys: { type: 'zipfian' },
-        async run({ sut, key, rng }) {
-          await sut.dal.timeSeries.queryMetrics({
-            metricName: `cpu-${key}`,
-            start: new Date(SERIES_END_MS - 15 * 60_000),
-            end: new Date(SERIES_END_MS),
-            aggregation: AGGREGATIONS[rng.int(4)]!,
-            interval: '10s',
-          });
-        },
+        run: oneSeries(15 * 60_000, '10s'),
       },
       {
         // One whole series in hourly buckets: every point loaded is read, so the data's size shows.
@@ -48,15 +53,7 @@ export function metricsQuery(options: ScenarioBuildOptions = {}): Scenario<Syste
         name: 'range',
         weight: 1,
         keys: { type: 'zipfian' },
-        async run({ sut, key, rng }) {
-          await sut.dal.timeSeries.queryMetrics({
-            metricName: `cpu-${key}`,
-            start: new Date(SERIES_END_MS - points * STEP_MS),
-            end: new Date(SERIES_END_MS),
-            aggregation: AGGREGATIONS[rng.int(4)]!,
-            interval: '1h',
-          });
-        },
+        run: oneSeries(points * STEP_MS, '1h'),
       },
       {
         name: 'wide',
