@@ -100,9 +100,9 @@ describe('external provisioner: real round trips', () => {
   });
 
   it('returns only once every probe is done: no connection to a store that answered stays open', async () => {
-    // PostgreSQL behind a slow link answers after a few hundred ms; Redis and S3 refuse at once.
+    // PostgreSQL behind a slow link answers after seconds; Redis and S3 refuse at once.
     await using slow = await startTcpProxy(targetOf(requireStore('postgres').url));
-    slow.delay({ delayMs: 100 });
+    slow.delay({ delayMs: 250 });
     const logged: string[] = [];
     const attempt = new ExternalProvisioner({
       DALBENCH_POSTGRES_URL: slow.rewrite(requireStore('postgres').url),
@@ -113,8 +113,10 @@ describe('external provisioner: real round trips', () => {
       /^provisioner: external mode: 2 stores failed:\n {2}redis: DALBENCH_REDIS_URL=.* did not answer\n {2}s3: DALBENCH_S3_URL=http:\/\/key:\*\*\*@/,
     );
     expect(logged.join('\n')).toMatch(/postgres: PostgreSQL \d/);
-    // The probe's socket closes a tick after its end() resolves.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The probe's socket closes a moment after its end() resolves; a probe still running would hold
+    // it for seconds (a round trip is 500 ms through this proxy).
+    for (const deadline = Date.now() + 400; slow.open > 0 && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     expect(slow.open).toBe(0);
   });
 });
