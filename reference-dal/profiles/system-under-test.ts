@@ -21,6 +21,7 @@ import {
   type DatabaseStore,
   type ProfileDatabase,
 } from './profile-databases.ts';
+import { nameSlug } from './store-names.ts';
 import {
   datasetIdentity,
   datasetLabel,
@@ -215,17 +216,15 @@ export class SystemUnderTest implements AsyncDisposable {
         });
         databases[kind] = db.url;
       }
-      const slugOf = (text: string) =>
-        text
-          .toLowerCase()
-          .replace(/[^a-z0-9]+/g, '-')
-          .slice(0, 40);
-      const dataSlug = slugOf(dataLabel);
+      const runSlug = nameSlug(profile.name, options.runLabel);
+      const dataSlug = options.dataset
+        ? nameSlug(profile.name, `ds${options.dataset.id.slice(0, 12)}`)
+        : runSlug;
       const env: ProfileEnvironment = {
         endpoints: options.endpoints,
         databases,
         names: {
-          cachePrefix: `dalbench:${slugOf(label)}`,
+          cachePrefix: `dalbench:${runSlug}`,
           indexPrefix: `dalbench-${dataSlug}-`,
           bucket: `dalbench-${dataSlug}`.replace(/-+$/, ''),
         },
