@@ -101,8 +101,14 @@ describe.skipIf(missing !== undefined)(
         const brin = results.scenarios.find((s) => s.profile === 'brin-postgres');
         expect(brin, 'results.json has no brin-postgres result').toBeDefined();
         expect(brin?.status).toBe('completed');
-        // Every shape the scenario runs (query, wide, last-point, top-k) goes through the own adapter.
-        expect(brin?.operations.map((o) => o.name).sort()).toEqual(['last-point', 'query', 'top-k', 'wide']);
+        // Every shape the scenario runs (query, range, wide, last-point, top-k) goes through the own adapter.
+        expect(brin?.operations.map((o) => o.name).sort()).toEqual([
+          'last-point',
+          'query',
+          'range',
+          'top-k',
+          'wide',
+        ]);
         for (const operation of brin?.operations ?? []) {
           expect(operation.count, operation.name).toBeGreaterThan(0);
           expect(operation.errors, operation.name).toEqual({});
