@@ -4,6 +4,7 @@
 // reuses the data only when the identity it would load is exactly that one, so a changed scenario,
 // scale, seed, storage layout or schema never reads stale data (the old data is dropped instead).
 import type pg from 'pg';
+import { canonicalJson } from '../ports/dataset.ts';
 import { admin } from './profile-databases.ts';
 
 /** What the harness says identifies the data a scenario would load (canonical JSON and its hash). */
@@ -43,12 +44,10 @@ export async function datasetIdentity(
     );
     migrations = rows.rows.map((r) => r.m);
   });
-  const sortedBackends = Object.fromEntries(Object.entries(backends).sort(([a], [b]) => a.localeCompare(b)));
-  return JSON.stringify({
-    harness: JSON.parse(request.identity) as unknown,
-    backends: sortedBackends,
-    migrations,
-  });
+  return canonicalJson(
+    { harness: JSON.parse(request.identity) as unknown, backends, migrations },
+    'dataset identity',
+  );
 }
 
 /** The identity a finished load recorded in this database, or undefined (none, or unfinished). */
