@@ -92,6 +92,29 @@ describe('bench:dal rounds', () => {
     expect(verdict.judged).toBeLessThan(1.1);
     expect(verdict.judged).toBeGreaterThan(0.9);
   });
+  it('settles the store before every block of calls, outside the timed calls', async () => {
+    const log: string[] = [];
+    const [measured] = await measureRounds(
+      [
+        path({
+          dal: () => Promise.resolve(void log.push('dal')),
+          raw: () => Promise.resolve(void log.push('raw')),
+          settle: async () => {
+            log.push('settle');
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          },
+        }),
+      ],
+      { rounds: 2, timeMs: 5 },
+    );
+    if (!measured) throw new Error('no samples');
+    // Each side's warmup and measured phase starts right after a settle: 2 rounds × 2 sides × 2 phases.
+    const blocks = log.join(' ').split('settle').slice(1);
+    expect(blocks).toHaveLength(8);
+    for (const block of blocks) expect(new Set(block.trim().split(' ')).size).toBe(1);
+    // A 20 ms settle never shows in a sample of a no-op.
+    for (const us of [...measured.dalUs, ...measured.rawUs]) expect(us).toBeLessThan(5_000);
+  });
 });
 
 describe('bench:dal flags', () => {

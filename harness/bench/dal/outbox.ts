@@ -119,6 +119,9 @@ async function openPaths(
   const dalCreate = async () => {
     await writer.create(EXPERIMENT);
   };
+  const vacuum = async () => {
+    await raw.query('VACUUM dal_experiments, dalbench_outbox');
+  };
   const note = `sequential, scratch database, pool of 1 each; DAL with its default config (3 retries on transient connect errors); ${DAL_POOL_SETTINGS}; raw uses named (prepared) statements for the row and the event; both build the same search document as the event payload`;
 
   // pg.Pool with its defaults (no timeouts), only for the row that prices the DAL's pool settings;
@@ -135,7 +138,8 @@ async function openPaths(
           await rawTransaction((client) => rawCreateRow(client));
         },
         guarantee: { title: 'experiment validation (zod schema + NUL check)', task: validation },
-        note: `${note}; four round trips on both sides`,
+        settle: vacuum,
+        note: `${note}; four round trips on both sides; VACUUM before each block`,
       },
       {
         id: 'outbox.update-vs-raw-tx',
@@ -158,7 +162,8 @@ async function openPaths(
           rawVersion = row.version;
         },
         guarantee: { title: 'experiment validation (zod schema + NUL check)', task: validation },
-        note: `${note}; the version check is the same WHERE clause on both sides`,
+        settle: vacuum,
+        note: `${note}; the version check is the same WHERE clause on both sides; VACUUM before each block (each side overwrites one row)`,
       },
       {
         id: 'outbox.create-vs-row-insert',
@@ -186,7 +191,8 @@ async function openPaths(
             }
           },
         },
-        note: `${note}; a different claim from create-vs-raw-tx: the raw side writes the row alone in one round trip; the DAL is judged net of what the outbox adds (three round trips: BEGIN, the event, COMMIT — measured raw as the guarantee)`,
+        settle: vacuum,
+        note: `${note}; VACUUM before each block; a different claim from create-vs-raw-tx: the raw side writes the row alone in one round trip; the DAL is judged net of what the outbox adds (three round trips: BEGIN, the event, COMMIT — measured raw as the guarantee)`,
       },
       {
         id: 'outbox.pool-settings',
@@ -198,6 +204,7 @@ async function openPaths(
         raw: async () => {
           await rawTransaction((client) => rawCreateRow(client), defaultsPool);
         },
+        settle: vacuum,
         note: 'what the timeouts the DAL (and, above, the raw side) runs with cost: no DAL code on either side, a pool with 30 s statement_timeout, query_timeout and connection timeout (a JS timer per query and per checkout, a server timer per statement) against one without; the price of calls that cannot hang, shown on its own so the paths above compare code',
       },
     ],

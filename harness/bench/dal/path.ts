@@ -26,6 +26,13 @@ export interface BenchPath {
   /** Judged against `dal / raw ≤ maxRatio` (default 1.10). */
   readonly maxRatio?: number;
   readonly guarantee?: ExtraGuarantee;
+  /**
+   * Puts the store back into one state before each side's block of calls, untimed. A path that
+   * overwrites one row leaves dead tuples and TOAST chunks behind, and each block then starts from
+   * whatever the previous block left: the same code measured 0.47–1.40 × itself per round
+   * (bytea upsert, 4 KiB). VACUUM before each block brought that to 0.98–1.03.
+   */
+  readonly settle?: () => Promise<void>;
   /** How both sides are set up (pool sizes, client settings, data size): printed under the table. */
   readonly note: string;
 }

@@ -70,7 +70,10 @@ export async function measureRounds(
         warmupTime: Math.min(100, options.timeMs / 3),
         throws: true,
       });
-      for (const [name, task] of round % 2 === 0 ? tasks : [...tasks].reverse()) bench.add(name, task);
+      const settle = sample.path.settle;
+      // async: true spares tinybench's detection call, which would run a task outside its settled block.
+      const hooks = { async: true, ...(settle ? { beforeAll: () => settle() } : {}) };
+      for (const [name, task] of round % 2 === 0 ? tasks : [...tasks].reverse()) bench.add(name, task, hooks);
       try {
         await bench.run();
       } catch (error) {
