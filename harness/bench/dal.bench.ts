@@ -10,6 +10,7 @@ import { provisionStores, parseProvisionMode } from '../provision/create-provisi
 import type { StoreKind } from '../provision/provisioner.ts';
 import { DalBenchArgsError, parseDalBenchArgs } from './dal/cli-args.ts';
 import { PATH_GROUPS } from './dal/groups.ts';
+import { formatCpuPrice, measureCpuPrice } from './dal/cpu-price.ts';
 import { benchOutboxRelay } from './dal/relay.ts';
 import { runDalBench } from './dal/run-dal-bench.ts';
 import { formatVerdictTable } from './dal/table.ts';
@@ -55,6 +56,19 @@ async function main(): Promise<number> {
   console.log(formatVerdictTable(verdicts));
   console.log('');
   for (const v of verdicts) console.log(`  · ${v.id}: ${v.note}`);
+
+  if (!args.check && !args.select && urls.postgres) {
+    console.error('running the machine calibration (CPU between round trips) …');
+    const price = await measureCpuPrice(urls.postgres, {
+      spinsUs: [10, 20, 40],
+      rounds: args.rounds,
+      timeMs: args.timeMs,
+      seed: args.seed,
+    });
+    console.log(
+      `\nthis machine's price of client CPU between the round trips of a raw PostgreSQL transaction (BEGIN, CPU, INSERT, INSERT, COMMIT vs the same without the CPU; median of ${args.rounds} interleaved rounds). The DAL's own code adds such CPU on every path (outbox.create: ≈ 11 µs, validation included); read a residual ratio against it:\n${formatCpuPrice(price)}`,
+    );
+  }
 
   if (!args.check && !args.select && urls.postgres && urls.elasticsearch) {
     console.error('running outbox relay throughput …');
