@@ -139,7 +139,13 @@ describe('resolvePlan', () => {
       storage: () => ({ configs: [] }),
     });
     const catalogue = runCatalogue(defineConfig({ profiles: [extra] }));
-    expect(catalogue.profiles).toEqual(['polyglot', 'single-postgres', 'polyglot-nocache', 'pg-only']);
+    expect(catalogue.profiles).toEqual([
+      'polyglot',
+      'single-postgres',
+      'polyglot-nocache',
+      'polyglot-caggs',
+      'pg-only',
+    ]);
     expect(catalogue.scenarios).toContain('metrics-query');
     expect(catalogue.scenarios).toContain('migration');
   });

@@ -79,6 +79,24 @@ describe('runBenchmark', () => {
     }
   });
 
+  it('a shard other than the first measures against the loaded data, not an empty system', async () => {
+    // Each shard process builds its own system under test: one that skipped the load read nothing
+    // (dashboard-reads throws "missing" for every detector it was meant to find).
+    const results = await runBenchmark(
+      plan({
+        scenarios: [quick.get('dashboard-reads')!],
+        profiles: [profiles.get('single-postgres')!],
+        shard: { index: 2, count: 2 },
+      }),
+      { provision: (kinds) => Promise.resolve(lentStores(kinds)) },
+    );
+    const [result] = results.scenarios;
+    expect(result?.status).toBe('completed');
+    const ops = Object.values(result?.operations ?? {});
+    expect(ops.reduce((sum, op) => sum + op.count, 0)).toBeGreaterThan(0);
+    expect(ops.flatMap((op) => Object.entries(op.errors))).toEqual([]);
+  });
+
   it("records every pair as skipped with the reason when a profile's store is unavailable", async () => {
     const results = await runBenchmark(
       plan({ scenarios: [quick.get('metrics-ingest')!], profiles: [profiles.get('polyglot')!] }),

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { missingStores, type Profile, type ProfileStore } from '../../reference-dal/profiles/profile.ts';
 import { SystemUnderTest, type FaultSwitch } from '../../reference-dal/profiles/system-under-test.ts';
+import type { StorageFacts } from '../../reference-dal/profiles/settle-stores.ts';
 import type { ScenarioEntry } from '../../scenarios/index.ts';
 import type { ScenarioJob } from './jobs/job.ts';
 import { startTcpProxy, targetOf, type TcpProxy } from '../faults/tcp-proxy.ts';
@@ -343,6 +344,21 @@ function loadOptions(sut: SystemUnderTest): Pick<RunScenarioOptions<unknown>, 's
   };
 }
 
+/** The stores as measured (TimescaleDB's compression), for a scenario with data; a failed read is logged, not fatal. */
+async function factsOf(
+  sut: SystemUnderTest,
+  hasData: boolean,
+  log: (line: string) => void,
+): Promise<StorageFacts> {
+  if (!hasData) return { metrics: {}, notes: [] };
+  try {
+    return await sut.storageFacts();
+  } catch (error) {
+    log(`reading the stores' facts failed: ${formatErrorChain(error, 'line')}`);
+    return { metrics: {}, notes: [] };
+  }
+}
+
 /** Recorded with each result of a pair on a dataset: which one, and whether it was reused. */
 function withDataset(result: ScenarioResult, sut: SystemUnderTest): ScenarioResult {
   const dataset = sut.dataset;
@@ -394,8 +410,9 @@ async function runWith(
         ...(durationMs === undefined ? {} : { durationMs }),
         ...(warmupMs === undefined ? {} : { warmupMs }),
         ...(plan.warmupUntilStable ? { warmupUntilStable: plan.warmupUntilStable } : {}),
-        ...(plan.shard ? { shard: plan.shard, skipLoad: plan.shard.index > 1 } : {}),
-        // After the shard's: a reused dataset skips the load on every shard.
+        // Every shard loads: each shard process builds a system of its own (named by its own run
+        // label), so one that skipped the load would measure an empty system.
+        ...(plan.shard ? { shard: plan.shard } : {}),
         ...loadOptions(sut),
         ...(hooks.signal ? { signal: hooks.signal } : {}),
         onProgress: (progress) => emit({ type: 'progress', progress }),
@@ -406,11 +423,15 @@ async function runWith(
       // Healed before the next pair, however this one ended.
       applied = await faults?.finish();
     }
+    const facts = await factsOf(sut, entry.scenario.load !== undefined, (line) =>
+      emit({ type: 'log', line: `${name}/${profile.name}: ${line}` }),
+    );
     out.push(
       withDataset(
         {
           ...result,
-          warnings: [...warnings, ...(applied?.warnings ?? []), ...result.warnings],
+          metrics: { ...result.metrics, ...facts.metrics },
+          warnings: [...warnings, ...(applied?.warnings ?? []), ...facts.notes, ...result.warnings],
           ...(applied?.faults ? { faults: applied.faults } : {}),
         },
         sut,

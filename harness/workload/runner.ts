@@ -56,7 +56,7 @@ export interface RunScenarioOptions<Sut> {
   /** Stores that are up for this run; a scenario needing one not listed is skipped with the reason. */
   readonly availableStores?: readonly StoreKind[];
   readonly unavailableReasons?: Readonly<Partial<Record<StoreKind, string>>>;
-  /** Skip the scenario's load phase (e.g. every shard but the first, or a reused dataset). */
+  /** Skip the scenario's load phase (a reused dataset: its data is already in the stores). */
   readonly skipLoad?: boolean;
   /** Called once the load phase finished without error (`--reuse-data` keeps the data from then on). */
   readonly onLoaded?: () => Promise<void>;

@@ -89,7 +89,28 @@ export const singlePostgresProfile: Profile = defineProfile({
   },
 });
 
+export const polyglotCaggsProfile: Profile = defineProfile({
+  name: 'polyglot-caggs',
+  description:
+    'polyglot with a TimescaleDB hourly continuous aggregate: bucketed time-series queries of whole hours read the rollup (needs TimescaleDB)',
+  requires: ['postgres', 'timescaledb', 'elasticsearch', 's3', 'redis'],
+  storage: (env) => {
+    const storage = polyglotStorage(env, true);
+    return {
+      ...storage,
+      configs: storage.configs.map((c) =>
+        c.type === 'timeseries' ? { ...c, options: { rollup: 'hourly' } } : c,
+      ),
+    };
+  },
+});
+
 /** Built-in profiles by name, in report order (a fresh map per call: no module-level registry). */
 export function builtInProfiles(): ReadonlyMap<string, Profile> {
-  return new Map([polyglotProfile, singlePostgresProfile, polyglotNoCacheProfile].map((p) => [p.name, p]));
+  return new Map(
+    [polyglotProfile, singlePostgresProfile, polyglotNoCacheProfile, polyglotCaggsProfile].map((p) => [
+      p.name,
+      p,
+    ]),
+  );
 }

@@ -26,13 +26,13 @@ export function datasetLabel(profile: string, request: DatasetRequest): string {
 }
 
 /**
- * The full identity recorded with the data: the harness's part, the storage backend per type, and
+ * The full identity recorded with the data: the harness's part, the storage backend and its options per type, and
  * every migration applied to the database (so a schema change means a reload, not a reuse).
  */
 export async function datasetIdentity(
   databaseUrl: string,
   request: DatasetRequest,
-  backends: Readonly<Record<string, string>>,
+  backends: Readonly<Record<string, unknown>>,
 ): Promise<string> {
   let migrations: string[] = [];
   await admin('postgres', databaseUrl, 'read the applied migrations', async (client: pg.Client) => {

@@ -4,10 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { requireStore } from '../../test/support/stores.ts';
+import { parseCompressionMode } from '../backends/timescaledb/compression.ts';
+import { requireStore, unavailableReason } from '../../test/support/stores.ts';
 import { builtInProfiles } from './builtin-profiles.ts';
 import { databaseName } from './profile-databases.ts';
-import type { Profile } from './profile.ts';
+import { defineProfile, type Profile } from './profile.ts';
 import { SystemUnderTest } from './system-under-test.ts';
 
 describe('settle after load', () => {
@@ -49,5 +50,102 @@ describe('settle after load', () => {
     } finally {
       await client.end();
     }
+  });
+});
+
+const noTimescale = unavailableReason('timescaledb');
+
+describe.skipIf(noTimescale !== undefined)(
+  `settle after load on TimescaleDB${noTimescale ? ` (skipped: ${noTimescale})` : ''}`,
+  () => {
+    /** 3 weeks of one point a minute on 4 series: three weekly chunks, the newest holding the last week. */
+    const points = Array.from({ length: 3 * 7 * 24 * 60 }, (_, minute) =>
+      [0, 1, 2, 3].map((series) => ({
+        timestamp: new Date(Date.UTC(2024, 0, 1) + minute * 60_000),
+        metricName: `cpu-${series}`,
+        value: 50 + series + Math.sin(minute / 30) * 10,
+      })),
+    ).flat();
+    const whole = {
+      metricName: 'cpu-2',
+      start: new Date(Date.UTC(2024, 0, 1)),
+      end: new Date(Date.UTC(2024, 0, 23)),
+      aggregation: 'avg',
+      interval: '1d',
+    } as const;
+
+    const build = async (profile: Profile) => {
+      const kinds = [...profile.requires, 'timescaledb'] as const;
+      const sut = await SystemUnderTest.build(profile, {
+        endpoints: Object.fromEntries(kinds.map((kind) => [kind, requireStore(kind).url])),
+        runLabel: randomBytes(3).toString('hex'),
+      });
+      try {
+        for (let i = 0; i < points.length; i += 5_000)
+          await sut.dal.timeSeries.saveMetrics(points.slice(i, i + 5_000));
+      } catch (error) {
+        await sut[Symbol.asyncDispose]();
+        throw error;
+      }
+      return sut;
+    };
+
+    it('compresses every chunk but the newest, reports the ratio, and reads the same data', async () => {
+      await using sut = await build(builtInProfiles().get('polyglot-nocache') as Profile);
+      expect(sut.capabilities.backends.timeseries).toBe('timescaledb');
+      const before = await sut.dal.timeSeries.queryMetrics(whole);
+      await sut.settleAfterLoad();
+      const facts = await sut.storageFacts();
+      expect(facts.metrics.timeseriesChunks).toBeGreaterThanOrEqual(3);
+      expect(facts.metrics.timeseriesCompressedChunks).toBe((facts.metrics.timeseriesChunks ?? 0) - 1);
+      expect(facts.metrics.timeseriesCompressionRatio).toBeGreaterThan(2);
+      expect(facts.notes.join('\n')).toMatch(/chunks compressed before measuring .*\(×\d+\.\d\)/);
+      expect(await sut.dal.timeSeries.queryMetrics(whole)).toEqual(before);
+      // A second settle (a reused dataset settles nothing, but a rerun must not fail) changes nothing.
+      await sut.settleAfterLoad();
+      expect((await sut.storageFacts()).metrics).toEqual(facts.metrics);
+      // Writes after the newest point go to the uncompressed chunk; an overwrite of a compressed one works too.
+      await sut.dal.timeSeries.saveMetrics([
+        { timestamp: new Date(Date.UTC(2024, 0, 2)), metricName: 'cpu-2', value: 1000 },
+      ]);
+      const [day2] = (await sut.dal.timeSeries.queryMetrics(whole)).slice(1, 2);
+      expect(day2?.value).toBeGreaterThan(before[1]?.value ?? Infinity);
+    });
+
+    it('keeps every chunk as loaded when the profile turns compression off', async () => {
+      const base = builtInProfiles().get('polyglot-nocache') as Profile;
+      const uncompressed = defineProfile({
+        name: 'polyglot-uncompressed',
+        description: 'test: TimescaleDB without compression',
+        requires: [...base.requires],
+        optional: ['timescaledb'],
+        storage: (env) => {
+          const storage = base.storage(env);
+          return {
+            ...storage,
+            configs: storage.configs.map((c) =>
+              c.type === 'timeseries' ? { ...c, options: { compression: 'off' } } : c,
+            ),
+          };
+        },
+      });
+      await using sut = await build(uncompressed);
+      await sut.settleAfterLoad();
+      const facts = await sut.storageFacts();
+      expect(facts.metrics.timeseriesCompressedChunks).toBe(0);
+      expect(facts.metrics.timeseriesCompressionRatio).toBeUndefined();
+      expect(facts.notes.join('\n')).toMatch(/compression off/);
+    });
+  },
+);
+
+describe('the timescaledb compression option', () => {
+  it('accepts settled (the default) and off, and names the option and the value otherwise', () => {
+    expect(parseCompressionMode(undefined)).toBe('settled');
+    expect(parseCompressionMode('off')).toBe('off');
+    expect(() => parseCompressionMode('fast')).toThrow(
+      /options\.compression.*"settled" or "off", got "fast"/,
+    );
+    expect(() => parseCompressionMode(true)).toThrow(/got true/);
   });
 });

@@ -15,12 +15,14 @@ import { OutboxRelay, type RunInTransaction } from '../consistency/relay.ts';
 import { DataAccessLayer } from '../dal/data-access-layer.ts';
 import type { BackendContext, BackendFactories, BackendFactory } from '../dal/services.ts';
 import { parseStorageConfigs } from '../config/storage-config.ts';
+import { createProfileDatabase, type DatabaseStore, type ProfileDatabase } from './profile-databases.ts';
 import {
-  createProfileDatabase,
-  vacuumAnalyze,
-  type DatabaseStore,
-  type ProfileDatabase,
-} from './profile-databases.ts';
+  settleStores,
+  storageFacts,
+  timescaleSettling,
+  type StorageFacts,
+  type TimescaleSettling,
+} from './settle-stores.ts';
 import { nameSlug } from './store-names.ts';
 import {
   datasetIdentity,
@@ -113,6 +115,7 @@ export class SystemUnderTest implements AsyncDisposable {
   readonly #clientSetup: ClientSetup;
   readonly #dataset: DatasetKeeping | undefined;
   readonly #databases: Readonly<Partial<Record<DatabaseStore, string>>>;
+  readonly #timescale: TimescaleSettling | undefined;
   #disposing: Promise<void> | undefined;
 
   private constructor(
@@ -134,23 +137,29 @@ export class SystemUnderTest implements AsyncDisposable {
     clientSetup: ClientSetup,
     dataset: DatasetKeeping | undefined,
     databases: Readonly<Partial<Record<DatabaseStore, string>>>,
+    timescale: TimescaleSettling | undefined,
   ) {
     this.#cleanups = cleanups;
     this.#clientSetup = clientSetup;
     this.#dataset = dataset;
     this.#databases = databases;
+    this.#timescale = timescale;
   }
 
   /**
-   * After a load, before measuring: VACUUM (ANALYZE) the tables of the profile's databases, so the
-   * planner has statistics, the visibility map allows index-only scans and GIN pending lists are
-   * merged, as on a settled production database. Otherwise autovacuum does it when it chooses,
-   * perhaps in the middle of the measure phase.
+   * After a load, before measuring: TimescaleDB's older chunks compressed (as a compression policy
+   * would have; profile option `compression: "off"` keeps them as loaded), then VACUUM (ANALYZE) of
+   * the profile's databases, so the planner has statistics, the visibility map allows index-only
+   * scans and GIN pending lists are merged, as on a settled production database. Otherwise
+   * autovacuum does it when it chooses, perhaps in the middle of the measure phase.
    */
   async settleAfterLoad(): Promise<void> {
-    for (const [store, url] of Object.entries(this.#databases) as [DatabaseStore, string][]) {
-      await vacuumAnalyze(store, url);
-    }
+    await settleStores(this.#databases, this.#timescale);
+  }
+
+  /** What a result records about the stores as measured (TimescaleDB chunks and compression ratio). */
+  storageFacts(): Promise<StorageFacts> {
+    return storageFacts(this.#timescale);
   }
 
   /**
@@ -258,8 +267,11 @@ export class SystemUnderTest implements AsyncDisposable {
         const databaseUrl = databases.postgres;
         if (!databaseUrl)
           throw new Error(`profile ${profile.name}: --reuse-data needs a PostgreSQL database`);
-        const backendsByType = Object.fromEntries(configs.map((c) => [c.type, c.backend]));
-        const identity = await datasetIdentity(databaseUrl, options.dataset, backendsByType);
+        // Options too: data kept compressed must not be reused by a profile that keeps it uncompressed.
+        const storedAs = Object.fromEntries(
+          configs.map((c) => [c.type, { backend: c.backend, options: c.options }]),
+        );
+        const identity = await datasetIdentity(databaseUrl, options.dataset, storedAs);
         const reused = existed && (await loadedIdentity(databaseUrl)) === identity;
         dataset = Object.assign(keeping, {
           id: options.dataset.id,
@@ -319,6 +331,7 @@ export class SystemUnderTest implements AsyncDisposable {
         }),
         dataset,
         databases,
+        timescaleSettling(configs),
       );
     } catch (error) {
       await undo();

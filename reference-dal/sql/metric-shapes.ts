@@ -16,6 +16,7 @@ import {
   type TopSeriesQuery,
 } from '../ports/time-series.ts';
 import {
+  aggregateSqlFor,
   aggregateSqlOf,
   intervalSqlOf,
   toMetricPoint,
@@ -63,9 +64,10 @@ export async function queryManyBuckets(
   query: MultiMetricQuery,
 ): Promise<SeriesBucket[]> {
   const series = seriesParameter(query);
-  const aggregateSql = aggregateSqlOf(query.aggregation);
+  const aggregateSql = aggregateSqlFor(spec, query.aggregation);
   const intervalSql = intervalSqlOf(query.interval);
   validateRange(query.start, query.end);
+  const time = spec.timeColumn ?? 'ts';
   const result = await db.query<{ name: string; bucket: Date; value: number }>({
     name: `${spec.table}_many_${query.aggregation}`,
     text: `SELECT s.name, b.bucket, b.value
@@ -73,7 +75,7 @@ export async function queryManyBuckets(
              CROSS JOIN LATERAL (
                SELECT ${spec.bucketSql} AS bucket, ${aggregateSql} AS value
                  FROM ${spec.table}
-                WHERE metric_name = s.name AND ts >= $3 AND ts < $4
+                WHERE metric_name = s.name AND ${time} >= $3 AND ${time} < $4
                 GROUP BY 1) AS b
             ORDER BY s.position, b.bucket`,
     values: [series, intervalSql, query.start.toISOString(), query.end.toISOString()],

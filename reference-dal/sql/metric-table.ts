@@ -34,6 +34,19 @@ export interface MetricTableSpec {
    * migrations). Without one, batches are sent as the INSERT … ON CONFLICT statement itself.
    */
   readonly saveFunction?: string;
+  /** Trusted constant name of the time column the range filters (default `ts`). */
+  readonly timeColumn?: string;
+  /**
+   * Trusted constant SQL per aggregation (default: over column `value`); a rollup of partial
+   * aggregates recombines them here.
+   */
+  readonly aggregates?: Readonly<Record<Aggregation, string>>;
+}
+
+/** The aggregation's SQL over `spec`'s rows; the aggregation is validated (allow-listed) first. */
+export function aggregateSqlFor(spec: MetricTableSpec, aggregation: Aggregation): string {
+  const plain = aggregateSqlOf(aggregation);
+  return spec.aggregates ? spec.aggregates[aggregation] : plain;
 }
 
 export interface MetricRow {
@@ -205,13 +218,14 @@ export async function queryBuckets(
   spec: MetricTableSpec,
   query: MetricQuery,
 ): Promise<MetricBucket[]> {
-  const { aggregateSql, intervalSql } = validateQuery(query);
+  const { intervalSql } = validateQuery(query);
+  const time = spec.timeColumn ?? 'ts';
   const result = await db.query<{ bucket: Date; value: number }>({
     // One prepared statement per table and aggregation (the only parts spliced into the text).
     name: `${spec.table}_buckets_${query.aggregation}`,
-    text: `SELECT ${spec.bucketSql} AS bucket, ${aggregateSql} AS value
+    text: `SELECT ${spec.bucketSql} AS bucket, ${aggregateSqlFor(spec, query.aggregation)} AS value
            FROM ${spec.table}
-           WHERE metric_name = $1 AND ts >= $3 AND ts < $4
+           WHERE metric_name = $1 AND ${time} >= $3 AND ${time} < $4
            GROUP BY 1 ORDER BY 1`,
     values: [query.metricName, intervalSql, query.start.toISOString(), query.end.toISOString()],
   });

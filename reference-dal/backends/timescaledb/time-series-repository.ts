@@ -13,25 +13,55 @@ import type {
   TopSeriesQuery,
 } from '../../ports/time-series.ts';
 import { applyMigrations } from '../../sql/migrate.ts';
-import { countRows, prepareBatch, queryBuckets, readRows, upsertMetrics } from '../../sql/metric-table.ts';
+import {
+  countRows,
+  prepareBatch,
+  queryBuckets,
+  readRows,
+  upsertMetrics,
+  type MetricTableSpec,
+} from '../../sql/metric-table.ts';
 import { latestRows, queryManyBuckets, topSeriesRows } from '../../sql/metric-shapes.ts';
 import type { Queryable } from '../../sql/queryable.ts';
+import {
+  HOURLY_ROLLUP_MIGRATIONS,
+  HOURLY_ROLLUP_NAMESPACE,
+  HOURLY_ROLLUP_TABLE,
+  servedByHourlyRollup,
+  type RollupMode,
+} from './hourly-rollup.ts';
 import {
   TIMESCALE_METRIC_TABLE,
   TIMESCALE_MIGRATIONS,
   TIMESCALE_NAMESPACE,
 } from './time-series-migrations.ts';
 
+export interface TimescaleOptions {
+  /** "hourly": bucketed queries of whole hours read the hourly continuous aggregate. */
+  readonly rollup?: RollupMode;
+}
+
 export class TimescaleTimeSeriesRepository implements TimeSeriesRepository {
   readonly #db: Queryable;
+  readonly #rollup: RollupMode;
 
-  constructor(db: Queryable) {
+  constructor(db: Queryable, options: TimescaleOptions = {}) {
     this.#db = db;
+    this.#rollup = options.rollup ?? 'none';
   }
 
   /** Apply this backend's migrations (idempotent); needs the timescaledb extension available. */
-  static async migrate(pool: pg.Pool): Promise<void> {
+  static async migrate(pool: pg.Pool, options: TimescaleOptions = {}): Promise<void> {
     await applyMigrations(pool, TIMESCALE_NAMESPACE, TIMESCALE_MIGRATIONS);
+    if (options.rollup === 'hourly')
+      await applyMigrations(pool, HOURLY_ROLLUP_NAMESPACE, HOURLY_ROLLUP_MIGRATIONS);
+  }
+
+  /** The table a bucketed query over this range reads: the hourly rollup where it answers exactly. */
+  #bucketSource(query: Pick<MetricQuery, 'interval' | 'start' | 'end'>): MetricTableSpec {
+    return this.#rollup === 'hourly' && servedByHourlyRollup(query)
+      ? HOURLY_ROLLUP_TABLE
+      : TIMESCALE_METRIC_TABLE;
   }
 
   async saveMetrics(points: readonly MetricPoint[]): Promise<{ written: number }> {
@@ -40,11 +70,11 @@ export class TimescaleTimeSeriesRepository implements TimeSeriesRepository {
   }
 
   queryMetrics(query: MetricQuery): Promise<MetricBucket[]> {
-    return queryBuckets(this.#db, TIMESCALE_METRIC_TABLE, query);
+    return queryBuckets(this.#db, this.#bucketSource(query), query);
   }
 
   queryMetricsMany(query: MultiMetricQuery): Promise<SeriesBucket[]> {
-    return queryManyBuckets(this.#db, TIMESCALE_METRIC_TABLE, query);
+    return queryManyBuckets(this.#db, this.#bucketSource(query), query);
   }
 
   latestPoints(query: LatestQuery): Promise<MetricPoint[]> {
