@@ -1,48 +1,5 @@
-// Shared by the DAL micro-benchmarks: one row shape, and interleaved tinybench rounds whose
-// median of per-round medians resists a noisy shared machine. Ratios are measured, never asserted.
-import { Bench, type Task } from 'tinybench';
-
-export interface DalVsRawRow {
-  readonly name: string;
-  readonly dalMedianUs: number;
-  readonly rawMedianUs: number;
-  /** dal / raw unless `target` says otherwise (the batch row is a speed-up). */
-  readonly ratio: number;
-  readonly target: string;
-  readonly met?: boolean;
-  readonly note: string;
-}
-
-/** Run every task in `rounds` rounds, alternating their order; returns each task's median-of-medians in µs. */
-export async function measure<N extends string>(
-  tasks: Readonly<Record<N, () => Promise<void>>>,
-  rounds: number,
-  timeMs: number,
-): Promise<Record<N, number>> {
-  const names = Object.keys(tasks) as N[];
-  const perRound = new Map<N, number[]>(names.map((n) => [n, []]));
-  for (let round = 0; round < rounds; round++) {
-    const bench = new Bench({ time: timeMs, warmup: true, throws: true });
-    for (const name of round % 2 === 0 ? names : [...names].reverse()) bench.add(name, tasks[name]);
-    await bench.run();
-    for (const task of bench.tasks) perRound.get(task.name as N)?.push(medianUs(task));
-  }
-  return Object.fromEntries(names.map((n) => [n, median(perRound.get(n) ?? [])])) as Record<N, number>;
-}
-
-/** A DAL-vs-raw row with `ratio = dal / raw` judged against `≤ maxRatio`. */
-export function row(name: string, dalUs: number, rawUs: number, maxRatio: number, note: string): DalVsRawRow {
-  const ratio = dalUs / rawUs;
-  return {
-    name,
-    dalMedianUs: round2(dalUs),
-    rawMedianUs: round2(rawUs),
-    ratio: round2(ratio),
-    target: `≤ ${maxRatio.toFixed(2)}`,
-    met: ratio <= maxRatio,
-    note,
-  };
-}
+// Shared by the DAL micro-benchmarks: a tinybench task's median, and medians of per-round figures.
+import type { Task } from 'tinybench';
 
 export function medianUs(task: Task): number {
   const result = task.result;

@@ -5,7 +5,7 @@ import { requireStore } from '../../../test/support/stores.ts';
 import { DalBenchArgsError, parseDalBenchArgs } from './cli-args.ts';
 import type { BenchPath } from './path.ts';
 import { redisGroup } from './redis.ts';
-import { measureRounds, type PathSamples } from './rounds.ts';
+import { measureRounds, orderInRound, type PathSamples } from './rounds.ts';
 import { runDalBench } from './run-dal-bench.ts';
 import { checkExitCode, judgePath } from './verdict.ts';
 
@@ -92,6 +92,21 @@ describe('bench:dal rounds', () => {
     expect(verdict.judged).toBeLessThan(1.1);
     expect(verdict.judged).toBeGreaterThan(0.9);
   });
+  it('puts each task first, and in every other position, equally often', () => {
+    for (const tasks of [
+      ['dal', 'raw'],
+      ['dal', 'raw', 'guarantee'],
+    ]) {
+      const n = tasks.length;
+      const orders = Array.from({ length: 4 * n }, (_, round) => orderInRound(tasks, round));
+      for (const order of orders) expect([...order].sort()).toEqual([...tasks].sort());
+      for (let position = 0; position < n; position++) {
+        const counts = tasks.map((task) => orders.filter((order) => order[position] === task).length);
+        expect(counts, `position ${position} of ${n}`).toEqual(tasks.map(() => 4));
+      }
+    }
+  });
+
   it('settles the store before every block of calls, outside the timed calls', async () => {
     const log: string[] = [];
     const [measured] = await measureRounds(

@@ -17,7 +17,9 @@ export const DAL_BENCH_USAGE = `usage: npm run bench:dal -- [--check] [--paths I
   --check       exit 1 when a path's DAL/raw ratio is over its target with confidence (the lower
                 bound of its 90 % bootstrap interval over rounds above the target), else 0
   --paths       run only paths whose id starts with one of these (e.g. objects.,redis.cache-get)
-  --rounds      interleaved rounds (default 8); --time-ms per task per round (default 300)
+  --rounds      interleaved rounds (default 12: a multiple of 2 × 2 and 2 × 3 tasks, so
+                each task runs in each position equally often); --time-ms per task per
+                round (default 200)
   --json        also write the verdicts as JSON to FILE
   --record      where the per-store record read by \`dalbench run\` is written (default:
                 $XDG_CACHE_HOME/dalbench/dal-overhead.json; only full runs are recorded)`;
@@ -34,8 +36,8 @@ export function parseDalBenchArgs(argv: readonly string[], env: NodeJS.ProcessEn
       options: {
         check: { type: 'boolean', default: false },
         paths: { type: 'string' },
-        rounds: { type: 'string', default: '8' },
-        'time-ms': { type: 'string', default: '300' },
+        rounds: { type: 'string', default: '12' },
+        'time-ms': { type: 'string', default: '200' },
         seed: { type: 'string' },
         json: { type: 'string' },
         record: { type: 'string' },
