@@ -10,8 +10,7 @@ import { createMetadataRepositories } from '../backends/postgres/metadata-reposi
 import { migrateMetadata } from '../backends/postgres/metadata-schema.ts';
 import { PostgresTimeSeriesRepository } from '../backends/postgres/time-series-repository.ts';
 import { runInTransaction } from '../backends/postgres/transaction.ts';
-import { parseCompressionMode } from '../backends/timescaledb/compression.ts';
-import { parseRollupMode } from '../backends/timescaledb/hourly-rollup.ts';
+import { timescaleOptions } from '../backends/timescaledb/options.ts';
 import { TimescaleTimeSeriesRepository } from '../backends/timescaledb/time-series-repository.ts';
 import { createPool, storeError } from '../sql/pool.ts';
 import { storeErrorsFrom, type Queryable } from '../sql/queryable.ts';
@@ -108,9 +107,9 @@ export const postgresTimeSeries: BackendFactory<'timeseries'> = async (context) 
 };
 
 export const timescaleTimeSeries: BackendFactory<'timeseries'> = async (context) => {
-  // Compression is applied by the system under test after a load; refused here so a typo fails early.
-  parseCompressionMode(context.config.options.compression);
-  const options = { rollup: parseRollupMode(context.config.options.rollup) };
+  // Compression is applied by the system under test after a load; parsed here too, so a bad option fails early.
+  const { rollup } = timescaleOptions(context.config);
+  const options = { rollup };
   const parts = await openPostgres(context, 'timescaledb', (pool) =>
     TimescaleTimeSeriesRepository.migrate(pool, options),
   );

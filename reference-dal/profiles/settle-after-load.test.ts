@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { parseCompressionMode } from '../backends/timescaledb/compression.ts';
+import { timescaleOptions } from '../backends/timescaledb/options.ts';
+import { parseStorageConfigs } from '../config/storage-config.ts';
 import { requireStore, unavailableReason } from '../../test/support/stores.ts';
 import { builtInProfiles } from './builtin-profiles.ts';
 import { databaseName } from './profile-databases.ts';
@@ -139,13 +140,21 @@ describe.skipIf(noTimescale !== undefined)(
   },
 );
 
-describe('the timescaledb compression option', () => {
-  it('accepts settled (the default) and off, and names the option and the value otherwise', () => {
-    expect(parseCompressionMode(undefined)).toBe('settled');
-    expect(parseCompressionMode('off')).toBe('off');
-    expect(() => parseCompressionMode('fast')).toThrow(
-      /options\.compression.*"settled" or "off", got "fast"/,
+describe('the timescaledb backend options', () => {
+  const config = (options: Record<string, unknown>) =>
+    parseStorageConfigs([
+      { type: 'timeseries', backend: 'timescaledb', url: 'postgres://h/db', options },
+    ])[0]!;
+  it('default to compression settled and no rollup, and name a bad or unknown option', () => {
+    expect(timescaleOptions(config({}))).toEqual({ compression: 'settled', rollup: 'none' });
+    expect(timescaleOptions(config({ compression: 'off', rollup: 'hourly' }))).toEqual({
+      compression: 'off',
+      rollup: 'hourly',
+    });
+    expect(() => timescaleOptions(config({ compression: 'fast' }))).toThrow(
+      /options\.compression.*"settled"\|"off"/,
     );
-    expect(() => parseCompressionMode(true)).toThrow(/got true/);
+    expect(() => timescaleOptions(config({ rollup: 'daily' }))).toThrow(/options\.rollup.*"none"\|"hourly"/);
+    expect(() => timescaleOptions(config({ compresion: 'off' }))).toThrow(/options.*compresion/);
   });
 });

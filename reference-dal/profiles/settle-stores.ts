@@ -7,15 +7,10 @@ import {
   compressionStats,
   compressSettledChunks,
   describeCompression,
-  parseCompressionMode,
-  type CompressionMode,
   type CompressionStats,
 } from '../backends/timescaledb/compression.ts';
-import {
-  parseRollupMode,
-  refreshHourlyRollup,
-  type RollupMode,
-} from '../backends/timescaledb/hourly-rollup.ts';
+import { refreshHourlyRollup } from '../backends/timescaledb/hourly-rollup.ts';
+import { timescaleOptions, type CompressionMode, type RollupMode } from '../backends/timescaledb/options.ts';
 import type { StorageConfig } from '../config/storage-config.ts';
 import { admin, vacuumAnalyze, type DatabaseStore } from './profile-databases.ts';
 
@@ -34,13 +29,7 @@ export interface StorageFacts {
 /** The TimescaleDB time-series store among `configs`, with its validated compression option. */
 export function timescaleSettling(configs: readonly StorageConfig[]): TimescaleSettling | undefined {
   const config = configs.find((c) => c.type === 'timeseries' && c.backend === 'timescaledb');
-  return (
-    config && {
-      url: config.url,
-      compression: parseCompressionMode(config.options.compression),
-      rollup: parseRollupMode(config.options.rollup),
-    }
-  );
+  return config && { url: config.url, ...timescaleOptions(config) };
 }
 
 export async function settleStores(

@@ -3,22 +3,7 @@
 // segmented by series so a one-series read decompresses only that series' segments, ordered by time
 // descending as the dashboard reads it. The ratio is what the store reports for those chunks.
 import type pg from 'pg';
-import { ValidationError } from '../../errors.ts';
 import { TIMESCALE_METRIC_TABLE } from './time-series-migrations.ts';
-
-/** The `compression` option of the timescaledb time-series backend. */
-export const COMPRESSION_MODES = ['settled', 'off'] as const;
-export type CompressionMode = (typeof COMPRESSION_MODES)[number];
-
-export function parseCompressionMode(value: unknown): CompressionMode {
-  if (value === undefined) return 'settled';
-  if (typeof value === 'string' && (COMPRESSION_MODES as readonly string[]).includes(value))
-    return value as CompressionMode;
-  throw new ValidationError(
-    'options.compression',
-    `expected ${COMPRESSION_MODES.map((m) => `"${m}"`).join(' or ')}, got ${JSON.stringify(value)}`,
-  );
-}
 
 export interface CompressionStats {
   readonly chunks: number;

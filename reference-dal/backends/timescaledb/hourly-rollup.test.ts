@@ -17,7 +17,7 @@ import { assertProperty } from '../../../harness/conformance/support/seed.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../../harness/provision/scratch-database.ts';
 import { requireStore, unavailableReason } from '../../../test/support/stores.ts';
 import { AGGREGATIONS, type Interval, type MetricQuery } from '../../ports/time-series.ts';
-import { HOURLY_VIEW, parseRollupMode, refreshHourlyRollup, servedByHourlyRollup } from './hourly-rollup.ts';
+import { HOURLY_VIEW, refreshHourlyRollup, servedByHourlyRollup } from './hourly-rollup.ts';
 import { TimescaleTimeSeriesRepository } from './time-series-repository.ts';
 
 const HOUR = 3_600_000;
@@ -37,12 +37,6 @@ describe('which queries the hourly rollup answers', () => {
     expect(servedByHourlyRollup({ interval: '1h', start: 'x' as unknown as Date, end: at(HOUR) })).toBe(
       false,
     );
-  });
-
-  it('the rollup option is none (the default) or hourly, and names itself otherwise', () => {
-    expect(parseRollupMode(undefined)).toBe('none');
-    expect(parseRollupMode('hourly')).toBe('hourly');
-    expect(() => parseRollupMode('daily')).toThrow(/options\.rollup.*"none" or "hourly", got "daily"/);
   });
 });
 

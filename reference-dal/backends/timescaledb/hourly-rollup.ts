@@ -5,24 +5,10 @@
 // hour lies wholly inside one bucket of any width that is a multiple of an hour (buckets share
 // BUCKET_ORIGIN, itself on an hour), and avg is sum ÷ count of the hours, not an average of averages.
 import type pg from 'pg';
-import { ValidationError } from '../../errors.ts';
 import { INTERVALS, type MetricQuery } from '../../ports/time-series.ts';
 import type { Migration } from '../../sql/migrate.ts';
 import type { MetricTableSpec } from '../../sql/metric-table.ts';
 import { TIMESCALE_METRIC_TABLE } from './time-series-migrations.ts';
-
-export const ROLLUP_MODES = ['none', 'hourly'] as const;
-export type RollupMode = (typeof ROLLUP_MODES)[number];
-
-export function parseRollupMode(value: unknown): RollupMode {
-  if (value === undefined) return 'none';
-  if (typeof value === 'string' && (ROLLUP_MODES as readonly string[]).includes(value))
-    return value as RollupMode;
-  throw new ValidationError(
-    'options.rollup',
-    `expected ${ROLLUP_MODES.map((m) => `"${m}"`).join(' or ')}, got ${JSON.stringify(value)}`,
-  );
-}
 
 export const HOURLY_ROLLUP_NAMESPACE = 'timeseries-timescaledb-hourly';
 export const HOURLY_VIEW = 'dal_metrics_hourly';

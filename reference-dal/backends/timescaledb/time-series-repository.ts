@@ -28,8 +28,8 @@ import {
   HOURLY_ROLLUP_NAMESPACE,
   HOURLY_ROLLUP_TABLE,
   servedByHourlyRollup,
-  type RollupMode,
 } from './hourly-rollup.ts';
+import type { RollupMode } from './options.ts';
 import {
   TIMESCALE_METRIC_TABLE,
   TIMESCALE_MIGRATIONS,
