@@ -1,7 +1,8 @@
 // The local provisioner against real servers: start → real round trip to each store → stop → processes gone
 // and temp dir removed; a server killed mid-run is noticed. Elasticsearch starts once, in the first test.
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +24,8 @@ async function waitUntil(condition: () => boolean, boundMs: number): Promise<boo
 describe('local provisioner', () => {
   it('starts postgres, redis, S3Proxy and Elasticsearch, answers real round trips, and leaves nothing behind', async () => {
     const lines: string[] = [];
+    // Elasticsearch's launcher used to leave a /tmp/final-flags* directory behind on every start.
+    const tmpBefore = new Set(readdirSync(tmpdir()));
     // Sizes unlike the defaults, so the checks below prove they reached the servers.
     const memory = {
       postgres: { sharedBuffersMb: 48, workMemMb: 6 },
@@ -120,6 +123,9 @@ describe('local provisioner', () => {
     }
     expect(pids.filter(isAlive)).toEqual([]);
     expect(existsSync(runDir)).toBe(false);
+    expect(readdirSync(tmpdir()).filter((name) => !tmpBefore.has(name) && /^final-flags/.test(name))).toEqual(
+      [],
+    );
     await stores.stop(); // idempotent
   }, 240_000);
 

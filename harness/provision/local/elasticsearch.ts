@@ -94,8 +94,9 @@ export async function startLocalElasticsearch(ctx: LocalContext): Promise<LocalS
           ES_TMPDIR: tmp,
           ES_JAVA_OPTS: `${elasticsearchHeapOptions(ctx.memory)} -XX:-UsePerfData`,
           // No /tmp/hsperfdata_* from its JVMs: ES's scripts unset JAVA_TOOL_OPTIONS, so tell the CLI launcher
-          // (CLI_JAVA_OPTS) and the server (ES_JAVA_OPTS) each.
-          CLI_JAVA_OPTS: '-XX:-UsePerfData',
+          // (CLI_JAVA_OPTS) and the server (ES_JAVA_OPTS) each. The launcher's own temp directories
+          // (/tmp/final-flags*, one per start, never removed) go into the store's tmp, removed with it.
+          CLI_JAVA_OPTS: `-XX:-UsePerfData -Djava.io.tmpdir=${tmp}`,
         },
       });
       return {
