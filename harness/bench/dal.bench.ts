@@ -66,7 +66,7 @@ async function main(): Promise<number> {
       seed: args.seed,
     });
     console.log(
-      `\nthis machine's price of client CPU between the round trips of a raw PostgreSQL transaction (BEGIN, CPU, INSERT, INSERT, COMMIT vs the same without the CPU; median of ${args.rounds} interleaved rounds). The DAL's own code adds such CPU on every path (outbox.create: ≈ 11 µs, validation included); read a residual ratio against it:\n${formatCpuPrice(price)}`,
+      `\nthis machine's price of client CPU between the round trips of a raw PostgreSQL transaction (BEGIN, CPU, INSERT, INSERT, COMMIT vs the same without the CPU; median of ${args.rounds} interleaved rounds). The DAL's own code adds such CPU on every path; read a residual ratio against it:\n${formatCpuPrice(price)}`,
     );
   }
 

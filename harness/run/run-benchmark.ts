@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { missingStores, type Profile, type ProfileStore } from '../../reference-dal/profiles/profile.ts';
 import { SystemUnderTest, type FaultSwitch } from '../../reference-dal/profiles/system-under-test.ts';
-import type { StorageFacts } from '../../reference-dal/profiles/settle-stores.ts';
+import { NO_FACTS, type StorageFacts } from '../../reference-dal/profiles/settle-stores.ts';
 import type { ScenarioEntry } from '../../scenarios/index.ts';
 import type { ScenarioJob } from './jobs/job.ts';
 import { startTcpProxy, targetOf, type TcpProxy } from '../faults/tcp-proxy.ts';
@@ -350,12 +350,12 @@ async function factsOf(
   hasData: boolean,
   log: (line: string) => void,
 ): Promise<StorageFacts> {
-  if (!hasData) return { metrics: {}, notes: [] };
+  if (!hasData) return NO_FACTS;
   try {
     return await sut.storageFacts();
   } catch (error) {
     log(`reading the stores' facts failed: ${formatErrorChain(error, 'line')}`);
-    return { metrics: {}, notes: [] };
+    return NO_FACTS;
   }
 }
 

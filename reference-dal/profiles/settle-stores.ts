@@ -26,6 +26,9 @@ export interface StorageFacts {
   readonly notes: readonly string[];
 }
 
+/** Nothing to say: no TimescaleDB, or a scenario without data. */
+export const NO_FACTS: StorageFacts = Object.freeze({ metrics: Object.freeze({}), notes: Object.freeze([]) });
+
 /** The TimescaleDB time-series store among `configs`, with its validated compression option. */
 export function timescaleSettling(configs: readonly StorageConfig[]): TimescaleSettling | undefined {
   const config = configs.find((c) => c.type === 'timeseries' && c.backend === 'timescaledb');
@@ -54,12 +57,12 @@ export async function settleStores(
 }
 
 export async function storageFacts(timescale: TimescaleSettling | undefined): Promise<StorageFacts> {
-  if (!timescale) return { metrics: {}, notes: [] };
+  if (!timescale) return NO_FACTS;
   let stats: CompressionStats | undefined;
   await admin('timescaledb', timescale.url, 'read the compression stats', async (client: pg.Client) => {
     stats = await compressionStats(client);
   });
-  if (!stats) return { metrics: {}, notes: [] };
+  if (!stats) return NO_FACTS;
   const rollup =
     timescale.rollup === 'hourly'
       ? [

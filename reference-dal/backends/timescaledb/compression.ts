@@ -15,18 +15,18 @@ export interface CompressionStats {
 
 /**
  * Compress every chunk of the metrics hypertable but the newest that is not compressed yet
- * (idempotent), then return the stats; undefined when the database holds no such hypertable.
+ * (idempotent); nothing when the database holds no such hypertable. compressionStats reads the result.
  */
 export async function compressSettledChunks(
   client: pg.ClientBase,
   table: string = TIMESCALE_METRIC_TABLE.table,
-): Promise<CompressionStats | undefined> {
+): Promise<void> {
   const hypertable = await client.query<{ compression_enabled: boolean }>(
     `SELECT compression_enabled FROM timescaledb_information.hypertables WHERE hypertable_name = $1`,
     [table],
   );
   const row = hypertable.rows[0];
-  if (!row) return undefined;
+  if (!row) return;
   if (!row.compression_enabled) {
     await client.query(
       `ALTER TABLE ${table} SET (timescaledb.compress, timescaledb.compress_segmentby = 'metric_name', timescaledb.compress_orderby = 'ts DESC')`,
@@ -40,7 +40,6 @@ export async function compressSettledChunks(
   for (const chunk of chunks.rows.slice(0, -1)) {
     if (!chunk.is_compressed) await client.query('SELECT compress_chunk($1::regclass)', [chunk.chunk]);
   }
-  return compressionStats(client, table);
 }
 
 /** What the hypertable's chunks hold now (after a load, or a reused dataset compressed earlier). */
