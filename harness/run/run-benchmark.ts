@@ -359,10 +359,18 @@ async function factsOf(
   }
 }
 
-/** Recorded with each result of a pair on a dataset: which one, and whether it was reused. */
+/** Recorded with each result of a pair on a dataset: which one, whether it was reused, and why not when it was kept. */
 function withDataset(result: ScenarioResult, sut: SystemUnderTest): ScenarioResult {
   const dataset = sut.dataset;
-  return dataset ? { ...result, dataset: { id: dataset.id.slice(0, 12), reused: dataset.reused } } : result;
+  if (!dataset) return result;
+  const id = dataset.id.slice(0, 12);
+  return {
+    ...result,
+    dataset: { id, reused: dataset.reused },
+    ...(dataset.reloaded
+      ? { warnings: [...result.warnings, `dataset ${id} loaded afresh: ${dataset.reloaded}`] }
+      : {}),
+  };
 }
 
 async function runWith(

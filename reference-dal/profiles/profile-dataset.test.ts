@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireStore } from '../../test/support/stores.ts';
+import type { ElasticsearchDocumentRepository } from '../backends/elasticsearch/document-repository.ts';
 import { builtInProfiles } from './builtin-profiles.ts';
 import { databaseName } from './profile-databases.ts';
 import { datasetLabel, type DatasetRequest } from './profile-dataset.ts';
@@ -133,6 +134,63 @@ describe('reused datasets', () => {
     } finally {
       await next[Symbol.asyncDispose]();
     }
+  });
+
+  it('kept data changed by hand (an index deleted, the points truncated) is loaded afresh, naming what changed', async () => {
+    const loadKept = async () => {
+      const sut = await build(spec(4));
+      try {
+        if (!sut.dataset?.reused) {
+          await load(sut);
+          await sut.markDatasetLoaded();
+        }
+      } finally {
+        await sut[Symbol.asyncDispose]();
+      }
+    };
+    const expectReloaded = async (why: RegExp) => {
+      const next = await build(spec(4));
+      try {
+        expect(next.dataset).toMatchObject({
+          reused: false,
+          reloaded: expect.stringMatching(why) as unknown,
+        });
+        expect(await contents(next)).toEqual({ points: 0, documents: 0 });
+      } finally {
+        await next[Symbol.asyncDispose]();
+      }
+    };
+
+    await loadKept();
+    // The marker (in the PostgreSQL database) still matches; the Elasticsearch index is gone.
+    const hand = await build(spec(4));
+    try {
+      expect(hand.dataset?.reused).toBe(true);
+      expect(
+        await (hand.dal.documents as ElasticsearchDocumentRepository).dropCollection('experiments'),
+      ).toBe(true);
+    } finally {
+      await hand[Symbol.asyncDispose]();
+    }
+    await expectReloaded(/its stores changed since the load: documents:experiments 1 → 0/);
+
+    await loadKept();
+    // The points go behind the marker's back (as with a dropped time-series database, which is
+    // created again empty): this profile keeps them beside the marker, so truncate them.
+    const database = new pg.Client({
+      connectionString: requireStore('postgres').url.replace(
+        /\/[^/?]*(\?|$)/,
+        `/${databaseName('postgres', datasetLabel(profile.name, spec(4)))}$1`,
+      ),
+    });
+    await database.connect();
+    try {
+      await database.query('TRUNCATE dal_metrics');
+    } finally {
+      await database.end();
+    }
+    await expectReloaded(/points 5 → 0/);
+    expect(await databaseExists()).toBe(false);
   });
 
   it('refuses a malformed dataset id before anything is created', async () => {

@@ -5,6 +5,7 @@
 // scale, seed, storage layout or schema never reads stale data (the old data is dropped instead).
 import type pg from 'pg';
 import { canonicalJson } from '../ports/dataset.ts';
+import { parseInventory, type DatasetInventory } from './dataset-inventory.ts';
 import { admin } from './profile-databases.ts';
 
 /** What the harness says identifies the data a scenario would load (canonical JSON and its hash). */
@@ -50,29 +51,41 @@ export async function datasetIdentity(
   );
 }
 
-/** The identity a finished load recorded in this database, or undefined (none, or unfinished). */
-export async function loadedIdentity(databaseUrl: string): Promise<string | undefined> {
-  let found: string | undefined;
+/** What a finished load recorded in this database: its identity and inventory; undefined if none or unfinished. */
+export async function loadedDataset(
+  databaseUrl: string,
+): Promise<{ identity: string; inventory: DatasetInventory | undefined } | undefined> {
+  let found: { identity: string; inventory: DatasetInventory | undefined } | undefined;
   await admin('postgres', databaseUrl, 'read the dataset marker', async (client: pg.Client) => {
     const table = await client.query("SELECT to_regclass('dalbench_dataset') IS NOT NULL AS present");
     if (!(table.rows[0] as { present: boolean }).present) return;
-    const rows = await client.query<{ identity: string }>('SELECT identity FROM dalbench_dataset');
-    found = rows.rows[0]?.identity;
+    // to_jsonb: a marker written before the inventory column existed still reads (as "no inventory").
+    const rows = await client.query<{ identity: string; inventory: unknown }>(
+      "SELECT identity, to_jsonb(d) -> 'inventory' AS inventory FROM dalbench_dataset d",
+    );
+    const row = rows.rows[0];
+    if (row) found = { identity: row.identity, inventory: parseInventory(row.inventory) };
   });
   return found;
 }
 
-/** Record that the load of `identity` finished: from now on the data is kept and may be reused. */
-export async function markLoaded(databaseUrl: string, identity: string): Promise<void> {
+/** Record that the load of `identity` finished, with what it left in the stores: from now on the data is kept. */
+export async function markLoaded(
+  databaseUrl: string,
+  identity: string,
+  inventory: DatasetInventory,
+): Promise<void> {
   await admin('postgres', databaseUrl, 'write the dataset marker', async (client: pg.Client) => {
     await client.query(`CREATE TABLE IF NOT EXISTS dalbench_dataset (
       one boolean PRIMARY KEY DEFAULT true CHECK (one),
       identity text NOT NULL,
       loaded_at timestamptz NOT NULL DEFAULT now())`);
+    await client.query('ALTER TABLE dalbench_dataset ADD COLUMN IF NOT EXISTS inventory jsonb');
     await client.query(
-      `INSERT INTO dalbench_dataset (identity) VALUES ($1)
-       ON CONFLICT (one) DO UPDATE SET identity = EXCLUDED.identity, loaded_at = now()`,
-      [identity],
+      `INSERT INTO dalbench_dataset (identity, inventory) VALUES ($1, $2)
+       ON CONFLICT (one) DO UPDATE SET identity = EXCLUDED.identity, inventory = EXCLUDED.inventory,
+         loaded_at = now()`,
+      [identity, inventory],
     );
   });
 }

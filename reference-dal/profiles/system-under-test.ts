@@ -24,10 +24,11 @@ import {
   type TimescaleSettling,
 } from './settle-stores.ts';
 import { nameSlug } from './store-names.ts';
+import { inventoryChanges, takeInventory, type DatasetInventory } from './dataset-inventory.ts';
 import {
   datasetIdentity,
   datasetLabel,
-  loadedIdentity,
+  loadedDataset,
   markLoaded,
   type DatasetRequest,
 } from './profile-dataset.ts';
@@ -78,6 +79,8 @@ export interface DatasetState {
   readonly id: string;
   /** The data was loaded by an earlier system with the same identity: skip the load. */
   readonly reused: boolean;
+  /** Why kept data with this identity was dropped and loaded afresh (its stores changed since the load). */
+  readonly reloaded?: string;
 }
 
 /** Shared with the cleanups, which keep a dataset's data once it is loaded or reused. */
@@ -88,6 +91,8 @@ interface DatasetKeeping {
   readonly existed: boolean;
   reused: boolean;
   kept: boolean;
+  /** Set when the marker matched but the stores no longer held what the load left. */
+  reloaded?: string;
 }
 
 export interface Capabilities {
@@ -172,6 +177,7 @@ export class SystemUnderTest implements AsyncDisposable {
     if (!dataset?.existed || dataset.reused) return sut;
     await sut[Symbol.asyncDispose]();
     const fresh = await SystemUnderTest.#build(profile, options);
+    if (fresh.#dataset && dataset.reloaded) fresh.#dataset.reloaded = dataset.reloaded;
     if (fresh.#dataset?.existed) {
       await fresh[Symbol.asyncDispose]().catch(() => undefined);
       throw new Error(
@@ -184,14 +190,20 @@ export class SystemUnderTest implements AsyncDisposable {
   /** With `--reuse-data`: the dataset and whether its data was reused. */
   get dataset(): DatasetState | undefined {
     const dataset = this.#dataset;
-    return dataset && { id: dataset.id, reused: dataset.reused };
+    return (
+      dataset && {
+        id: dataset.id,
+        reused: dataset.reused,
+        ...(dataset.reloaded ? { reloaded: dataset.reloaded } : {}),
+      }
+    );
   }
 
   /** The load finished: keep this dataset's data for later systems with the same identity. */
   async markDatasetLoaded(): Promise<void> {
     const dataset = this.#dataset;
     if (!dataset || dataset.reused) return;
-    await markLoaded(dataset.databaseUrl, dataset.identity);
+    await markLoaded(dataset.databaseUrl, dataset.identity, await takeInventory(this.dal, SUT_COLLECTIONS));
     dataset.kept = true;
   }
 
@@ -272,7 +284,12 @@ export class SystemUnderTest implements AsyncDisposable {
           configs.map((c) => [c.type, { backend: c.backend, options: c.options }]),
         );
         const identity = await datasetIdentity(databaseUrl, options.dataset, storedAs);
-        const reused = existed && (await loadedIdentity(databaseUrl)) === identity;
+        const loaded = existed ? await loadedDataset(databaseUrl) : undefined;
+        const changed =
+          loaded?.identity === identity
+            ? storesChanged(loaded.inventory, await takeInventory(dal, SUT_COLLECTIONS))
+            : undefined;
+        const reused = changed === '';
         dataset = Object.assign(keeping, {
           id: options.dataset.id,
           databaseUrl,
@@ -280,6 +297,7 @@ export class SystemUnderTest implements AsyncDisposable {
           existed,
           reused,
           kept: reused,
+          ...(changed ? { reloaded: changed } : {}),
         });
       }
 
@@ -495,6 +513,13 @@ function wrapFactories(factories: BackendFactories, wrap: ServiceWrappers): Back
  * Elasticsearch indices and the S3 bucket outlive a dropped database: remove them explicitly (the
  * given collections' indices; every object and then the bucket). Used by the migration job too.
  */
+/** '' when the stores hold what the load left; otherwise what changed (or that nothing was recorded). */
+function storesChanged(recorded: DatasetInventory | undefined, now: DatasetInventory): string {
+  if (!recorded) return 'its marker records no inventory (written by an older dalbench)';
+  const changes = inventoryChanges(recorded, now);
+  return changes.length === 0 ? '' : `its stores changed since the load: ${changes.join(', ')}`;
+}
+
 export async function removeExternalData(
   dal: DataAccessLayer,
   collections: readonly string[] = SUT_COLLECTIONS,
