@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { syntheticResults, ADR_SCENARIOS } from '../report/fixtures/synthetic-results.ts';
+import { syntheticResults, ADR_SCENARIOS, adrScenariosAtM } from '../report/fixtures/synthetic-results.ts';
 import type { Results } from '../results/schema.ts';
 import { confirmOutcomes } from './confirm.ts';
 import { BudgetSelectionError, BudgetSyntaxError } from './errors.ts';
@@ -135,11 +135,13 @@ describe('budget expressions', () => {
 
 describe('evaluating budgets against results.json', () => {
   const good = syntheticResults({ seed: 1, samplesPerOperation: 300 });
+  // The relative budgets are judged at size m: these results hold those scenarios as `--scale m` names them.
+  const goodAtM = syntheticResults({ seed: 1, samplesPerOperation: 300, scenarios: adrScenariosAtM() });
 
   it('adr-024: every ADR target passes on results that meet them, and carries its ADR sentence', async () => {
     const adr = await loadBudgetSet('adr-024');
     expect(adr.budgets.length).toBeGreaterThanOrEqual(10);
-    const verdicts = evaluateBudgets(good, adr);
+    const verdicts = evaluateBudgets(goodAtM, adr);
     expect(verdicts.map((v) => [v.budget, v.status]).filter(([, s]) => s !== 'pass')).toEqual([]);
     expect(verdicts.every((v) => v.claim && v.message.startsWith('PASS'))).toBe(true);
     expect(exitCodeFor(verdicts)).toBe(0);
@@ -190,7 +192,7 @@ describe('evaluating budgets against results.json', () => {
       evaluateBudgets(results, adr)
         .filter((v) => v.status !== 'pass')
         .map((v) => [v.budget, v.status]);
-    const base = good;
+    const base = goodAtM;
     // the fault was never injected: no error on the failed store's operations
     const neverInjected = patchRuns(
       base,
@@ -608,10 +610,13 @@ describe('budgets over what the run did not select', () => {
     const verdicts = evaluateBudgets(results, await loadBudgetSet('adr-024'), { selection });
     const evaluated = verdicts.filter((v) => v.status !== 'not-in-run').map((v) => v.budget);
     expect(evaluated).toEqual([
-      'improvement(metrics-query.query.p50, polyglot vs single-postgres) >= 50%',
       'errorRate(*, *) < 0.001 [metrics-query / polyglot]',
       'errorRate(*, *) < 0.001 [metrics-query / single-postgres]',
     ]);
+    // Its relative budget is judged at size m: this run measured metrics-query without --scale.
+    expect(verdicts.find((v) => v.budget.startsWith('improvement(metrics-query@m.query.p50'))?.message).toBe(
+      'NOT IN THIS RUN: judged at size m, which this run did not measure (it has metrics-query; run with --scale m)',
+    );
     const notInRun = verdicts.filter((v) => v.status === 'not-in-run');
     expect(notInRun.length).toBeGreaterThan(8);
     expect(notInRun.find((v) => v.budget.startsWith('p99(realtime-detection'))?.message).toMatch(
@@ -620,6 +625,39 @@ describe('budgets over what the run did not select', () => {
     expect(notInRun.every((v) => v.measured === null)).toBe(true);
     expect(exitCodeFor(verdicts)).toBe(0);
     expect(exitCodeFor(notInRun)).toBe(0);
+  });
+
+  it('adr-024 judges its relative budgets at size m: a --scale m run evaluates them, results without that size list them as not in this run', async () => {
+    const adr = await loadBudgetSet('adr-024');
+    const relative = adr.budgets.filter((b) => b.text.startsWith('improvement(')).map((b) => b.text);
+    expect(relative).toEqual([
+      'improvement(metrics-query@m.query.p50, polyglot vs single-postgres) >= 50%',
+      'improvement(experiment-search@m.search.p50, polyglot vs single-postgres) >= 50%',
+      'improvement(metrics-ingest@m.ingest.throughput, polyglot vs single-postgres) >= 30%',
+    ]);
+    const scenarios = adrScenariosAtM().filter((s) => s.name.endsWith('@m'));
+    const atM = syntheticResults({ seed: 18, profiles: ['polyglot', 'single-postgres'], scenarios });
+    const names = scenarios.map((s) => s.name);
+    const run = {
+      ...atM,
+      run: {
+        ...atM.run,
+        config: { scenarios: names, profiles: ['polyglot', 'single-postgres'], driver: 'dal' },
+      },
+    };
+    const verdicts = evaluateBudgets(run, adr, { selection: selectionOf(run, known) });
+    expect(verdicts.filter((v) => v.budget.startsWith('improvement(')).map((v) => v.status)).toEqual([
+      'pass',
+      'pass',
+      'pass',
+    ]);
+    expect(verdicts.find((v) => v.budget.startsWith('p99(realtime-detection'))?.status).toBe('not-in-run');
+    // Results that record no selection, without the size: still not in this run, never an error.
+    const good = syntheticResults({ seed: 19, samplesPerOperation: 300 });
+    const unsized = evaluateBudgets(good, adr).filter((v) => v.budget.startsWith('improvement('));
+    expect(unsized.map((v) => v.status)).toEqual(['not-in-run', 'not-in-run', 'not-in-run']);
+    expect(unsized[1]?.message).toMatch(/judged at size m, .*it has experiment-search; run with --scale m/);
+    expect(exitCodeFor(evaluateBudgets(good, adr))).toBe(0);
   });
 
   it('a profile or baseline the run did not select is "not in this run"; a job whose profile was not selected too', () => {

@@ -11,7 +11,7 @@ import type { NoiseFile } from '../stats/noise.ts';
 import { latencyStat, type LatencyStat } from '../stats/samples.ts';
 import { BudgetSelectionError } from './errors.ts';
 import { improvementVerdict } from './improvement.ts';
-import { notInRunReason, type RunSelection } from './in-run.ts';
+import { notInRunReason, otherSizeReason, type RunSelection } from './in-run.ts';
 import { judgeSamples, notEvaluated, notInRun, tooFewForConfidence, verdictFrom } from './judge.ts';
 import { emptyOperation, excessErrorShare } from './operation-checks.ts';
 import { DEFAULT_MAX_ERROR_SHARE, type Budget, type BudgetSet, type MetricRef } from './schema.ts';
@@ -82,6 +82,11 @@ function evaluateOne(results: Results, budget: Budget, source: string, ctx: Cont
   }
   const scenarioNames = unique(results.scenarios.map((s) => s.scenario));
   const scenarios = scenarioNames.filter(scenarioMatcher(metric.scenario));
+  const otherSize = scenarios.length === 0 ? otherSizeReason(metric.scenario, scenarioNames) : undefined;
+  if (otherSize) {
+    const instance = { scenario: metric.scenario, profile: metric.profile };
+    return [{ budget, instance, verdict: notInRun(budget, budget.text, otherSize) }];
+  }
   if (scenarios.length === 0) {
     throw fail(
       `selects nothing: no scenario matches "${metric.scenario}" (results have: ${scenarioNames.join(', ') || 'none'})`,

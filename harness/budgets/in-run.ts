@@ -61,7 +61,10 @@ export function notInRunReason(
   const selected = selection.scenarios.filter(byScenario);
   if (selected.length === 0) {
     if (!selection.known.scenarios.some(knownScenarioMatcher(metric.scenario))) return undefined;
-    return `scenario "${metric.scenario}" was not selected (this run: ${selection.scenarios.join(', ')})`;
+    return (
+      otherSizeReason(metric.scenario, selection.scenarios) ??
+      `scenario "${metric.scenario}" was not selected (this run: ${selection.scenarios.join(', ')})`
+    );
   }
   for (const pattern of profilePatterns(metric)) {
     const byProfile = matcher(pattern);
@@ -75,6 +78,19 @@ export function notInRunReason(
   if (!selected.some((s) => withRows.has(s)))
     return `${selected.join(', ')} produced no result for the selected profiles (${selection.profiles.join(', ')})`;
   return undefined;
+}
+
+/**
+ * A budget judged at one size (`metrics-query@m`) over scenarios measured only at other sizes, or
+ * without `--scale`: why it is not in this run, or undefined when the scenario was not measured at all.
+ */
+export function otherSizeReason(pattern: string, measured: readonly string[]): string | undefined {
+  const at = pattern.indexOf('@');
+  if (at < 0) return undefined;
+  const others = measured.filter(knownScenarioMatcher(pattern));
+  if (others.length === 0) return undefined;
+  const size = pattern.slice(at + 1);
+  return `judged at size ${size}, which this run did not measure (it has ${others.join(', ')}; run with --scale ${size})`;
 }
 
 /** Before a run: every budget's scenario and profile patterns must name something a run could select. */

@@ -7,7 +7,7 @@ import { main } from '../cli/main.ts';
 import { evaluateBudgets } from '../budgets/evaluate.ts';
 import { loadBudgetSet } from '../budgets/load.ts';
 import { compareProfiles, compareResults, confirmRegressions, regressions } from './compare.ts';
-import { syntheticResults } from './fixtures/synthetic-results.ts';
+import { adrScenariosAtM, syntheticResults } from './fixtures/synthetic-results.ts';
 import { loadReportAssets } from './html-shell.ts';
 import { renderJunit } from './junit.ts';
 import { renderHtmlReport } from './report-html.ts';
@@ -165,6 +165,7 @@ describe('renderers', () => {
   it('summary.md and junit.xml carry one line / test case per verdict; failures are failures, not evaluated is an error', async () => {
     const results = syntheticResults({
       seed: 32,
+      scenarios: adrScenariosAtM(),
       status: (s, p) => (s === 'migration' ? 'errored' : p === 'x' ? 'skipped' : 'completed'),
     });
     const verdicts = evaluateBudgets(results, await loadBudgetSet('adr-024'));

@@ -1,7 +1,10 @@
 // The `adr-024` budget set: every target of the table in DESIGN.md ("The ADR's promises, as measurable
 // targets"), each with the ADR sentence it comes from, so a verdict reads "ADR claims X → budget Y →
 // measured Z". Absolute targets are judged on the `polyglot` profile (the architecture the ADR chose);
-// relative ones compare it with `single-postgres` in the same run.
+// relative ones compare it with `single-postgres` in the same run, at size m (`--scale m`): the ADR
+// chose its stores for growing data, and at the quick suite's size fixed per-request costs decide
+// (Elasticsearch 2–2.5× slower than PostgreSQL full text over 1,000 documents, measured at xs; 40× faster
+// at m). A run without that size lists them as not in this run.
 //
 // No path from failure to pass: `errorRate(*, *)` gates the reliability of every scenario × profile
 // (latency and throughput cover successes only), operation-level budgets are not evaluated above a
@@ -45,15 +48,15 @@ export default defineBudgets({
     },
     {
       claim: 'Query Performance: 50-80% improvement for time-series and search queries (time-series)',
-      expr: 'improvement(metrics-query.query.p50, polyglot vs single-postgres) >= 50%',
+      expr: 'improvement(metrics-query@m.query.p50, polyglot vs single-postgres) >= 50%',
     },
     {
       claim: 'Query Performance: 50-80% improvement for time-series and search queries (search)',
-      expr: 'improvement(experiment-search.search.p50, polyglot vs single-postgres) >= 50%',
+      expr: 'improvement(experiment-search@m.search.p50, polyglot vs single-postgres) >= 50%',
     },
     {
       claim: 'Write Performance: 30-50% improvement through optimized storage patterns',
-      expr: 'improvement(metrics-ingest.ingest.throughput, polyglot vs single-postgres) >= 30%',
+      expr: 'improvement(metrics-ingest@m.ingest.throughput, polyglot vs single-postgres) >= 30%',
     },
     {
       claim: 'Cache Hit Rates: 90%+ cache hit rates for frequently accessed data',
