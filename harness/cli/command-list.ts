@@ -27,6 +27,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/run.ts')).registerRunCommand,
   },
   {
+    name: 'datasets',
+    summary: 'list and drop the datasets `run --reuse-data` kept on your stores',
+    term: 'datasets',
+    load: async () => (await import('./commands/datasets.ts')).registerDatasetsCommand,
+  },
+  {
     name: 'merge',
     summary: 'merge results.json files of several shards or runs into one (histograms merged losslessly)',
     term: 'merge [options] <files...>',
