@@ -2,7 +2,6 @@
 // on a real Elasticsearch: loading settings switched and restored, batching and concurrency, per-item
 // failures (fail fast or collect), loader errors, and when a stored dataset is reused.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -23,6 +22,8 @@ import { datasetIdentity } from '../../reference-dal/ports/dataset.ts';
 import type { BulkItem } from '../../reference-dal/ports/documents.ts';
 import type { Progress } from '../../reference-dal/ports/load-progress.ts';
 import { requireStore } from '../support/stores.ts';
+// A port on this host nothing listens on (asked of the kernel, then closed): connections are refused at once.
+import { freePort as deadPort } from '../../harness/provision/free-port.ts';
 
 let repository: ElasticsearchDocumentRepository | undefined;
 let url = '';
@@ -93,16 +94,6 @@ async function countOf(repo: ElasticsearchDocumentRepository, index: string): Pr
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 1_000 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
   if (!condition()) throw new Error('condition never held');
-}
-
-/** A port on this host nothing listens on (connections are refused at once). */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 async function exists(repo: ElasticsearchDocumentRepository, index: string): Promise<boolean> {

@@ -3,7 +3,6 @@
 // and field-scoped searches on values the analyzer would change, highlights, aggregation fields, the
 // retry backoff, health and closing.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createElasticsearchDocumentRepository,
@@ -12,6 +11,8 @@ import {
 import { parseStorageConfigs, type StorageConfig } from '../../reference-dal/config/storage-config.ts';
 import { redactUrl, StoreError, ValidationError } from '../../reference-dal/errors.ts';
 import { requireStore } from '../support/stores.ts';
+// A port on this host nothing listens on (asked of the kernel, then closed): connections are refused at once.
+import { freePort as deadPort } from '../../harness/provision/free-port.ts';
 
 let url = '';
 let prefix = '';
@@ -60,16 +61,6 @@ async function failure(attempt: Promise<unknown>): Promise<Error> {
   );
   if (!(error instanceof Error)) throw new Error(`expected a rejection with an Error, got ${String(error)}`);
   return error;
-}
-
-/** A port on this host nothing listens on (connections are refused at once). */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 async function exists(repo: ElasticsearchDocumentRepository, index: string): Promise<boolean> {
