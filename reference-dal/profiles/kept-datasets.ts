@@ -5,7 +5,8 @@
 // same cleanup a changed spec gets: the names are never recomputed here.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../ports/dataset.ts';
-import { parseInventory, type DatasetInventory } from './dataset-inventory.ts';
+import type { DatasetInventory } from './dataset-inventory.ts';
+import { loadedDataset } from './profile-dataset.ts';
 import { admin } from './profile-databases.ts';
 import type { Profile, ProfileStore } from './profile.ts';
 import { SystemUnderTest } from './system-under-test.ts';
@@ -45,17 +46,7 @@ export async function listKeptDatasets(postgresServerUrl: string): Promise<KeptD
 async function readMarker(serverUrl: string, database: string): Promise<KeptDataset | undefined> {
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
-  let marker: { identity: string; loaded_at: Date; inventory: unknown } | undefined;
-  let present = false;
-  await admin('postgres', url.toString(), `read the dataset marker of ${database}`, async (client) => {
-    const table = await client.query("SELECT to_regclass('dalbench_dataset') IS NOT NULL AS present");
-    present = (table.rows[0] as { present: boolean }).present;
-    if (!present) return;
-    const rows = await client.query<{ identity: string; loaded_at: Date; inventory: unknown }>(
-      "SELECT identity, loaded_at, to_jsonb(d) -> 'inventory' AS inventory FROM dalbench_dataset d",
-    );
-    marker = rows.rows[0];
-  });
+  const marker = await loadedDataset(url.toString());
   if (!marker) {
     // A run's own database (named by its run label) is no dataset: only `…_ds<id>` ones are listed.
     if (!UNFINISHED.test(database)) return undefined;
@@ -80,8 +71,8 @@ async function readMarker(serverUrl: string, database: string): Promise<KeptData
     scenario: typeof harness['scenario'] === 'string' ? harness['scenario'] : undefined,
     scale: typeof scale?.name === 'string' ? scale.name : undefined,
     seed: typeof harness['seed'] === 'number' ? harness['seed'] : undefined,
-    loadedAt: marker.loaded_at,
-    inventory: parseInventory(marker.inventory),
+    loadedAt: marker.loadedAt,
+    inventory: marker.inventory,
   };
 }
 

@@ -51,20 +51,26 @@ export async function datasetIdentity(
   );
 }
 
-/** What a finished load recorded in this database: its identity and inventory; undefined if none or unfinished. */
-export async function loadedDataset(
-  databaseUrl: string,
-): Promise<{ identity: string; inventory: DatasetInventory | undefined } | undefined> {
-  let found: { identity: string; inventory: DatasetInventory | undefined } | undefined;
+/** What a finished load recorded in this database. */
+export interface LoadedDataset {
+  readonly identity: string;
+  readonly inventory: DatasetInventory | undefined;
+  readonly loadedAt: Date;
+}
+
+/** What a finished load recorded in this database; undefined if none or unfinished. */
+export async function loadedDataset(databaseUrl: string): Promise<LoadedDataset | undefined> {
+  let found: LoadedDataset | undefined;
   await admin('postgres', databaseUrl, 'read the dataset marker', async (client: pg.Client) => {
     const table = await client.query("SELECT to_regclass('dalbench_dataset') IS NOT NULL AS present");
     if (!(table.rows[0] as { present: boolean }).present) return;
     // to_jsonb: a marker written before the inventory column existed still reads (as "no inventory").
-    const rows = await client.query<{ identity: string; inventory: unknown }>(
-      "SELECT identity, to_jsonb(d) -> 'inventory' AS inventory FROM dalbench_dataset d",
+    const rows = await client.query<{ identity: string; inventory: unknown; loaded_at: Date }>(
+      "SELECT identity, loaded_at, to_jsonb(d) -> 'inventory' AS inventory FROM dalbench_dataset d",
     );
     const row = rows.rows[0];
-    if (row) found = { identity: row.identity, inventory: parseInventory(row.inventory) };
+    if (row)
+      found = { identity: row.identity, inventory: parseInventory(row.inventory), loadedAt: row.loaded_at };
   });
   return found;
 }
