@@ -305,6 +305,59 @@ describe('elasticsearch bulk loader', () => {
     expect(await countOf(repo, index)).toBe(4); // seed + the three accepted; x4 never sent
   });
 
+  it('names an invalid id by its position while earlier batches are still in flight', async () => {
+    const { repo, index } = await freshIndex('bad-id-in-flight');
+    function* source() {
+      yield* docs(2);
+      yield { id: '', document: { n: 2 } };
+    }
+    // The first batch is sent and not yet answered when the third document is read.
+    const error = await bulkLoadDocuments(repo.client, index, source(), { batchSize: 2 }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe('items[2].id');
+  });
+
+  it('never has more requests in flight than its concurrency, the last partial batch included', async () => {
+    const { index } = await freshIndex('concurrency-cap');
+    // A second client to the same server, whose requests are counted on their way through.
+    const counted = new Client({ node: url });
+    let active = 0;
+    let most = 0;
+    const request = counted.transport.request.bind(counted.transport);
+    counted.transport.request = (async (...args: Parameters<typeof request>) => {
+      active += 1;
+      most = Math.max(most, active);
+      try {
+        return await request(...args);
+      } finally {
+        active -= 1;
+      }
+    }) as typeof request;
+    try {
+      const result = await bulkLoadDocuments(counted, index, docs(5), { batchSize: 2, concurrency: 1 });
+      expect(result).toEqual({ indexed: 5, failed: 0, errors: [] });
+      expect(most).toBe(1);
+    } finally {
+      await counted.close();
+    }
+  });
+
+  it('rethrows an error of the source even when a batch with a refused document was in flight', async () => {
+    const { repo, index } = await freshIndex('source-error-in-flight');
+    const failure = new Error('source broke');
+    function* source() {
+      yield { id: 'bad', document: { n: 'refused' } };
+      yield* docs(1, 1);
+      throw failure;
+    }
+    const error = await bulkLoadDocuments(repo.client, index, source(), { batchSize: 2 }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBe(failure);
+  });
+
   it('rethrows an error of the source itself and restores the settings', async () => {
     const { repo, index } = await freshIndex('source-error');
     await repo.client.indices.putSettings({ index, settings: { index: { refresh_interval: '15s' } } });
@@ -431,10 +484,13 @@ describe('elasticsearch bulk loader', () => {
     const error = await bulkLoadDocuments(repo.client, index, items, { url }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
     expect(error).not.toBeInstanceOf(BulkLoadError);
+    // 413's body is empty: the status says what was wrong.
+    // (Node names 413 "Payload Too Large"; RFC 9110 "Content Too Large".)
     expect((error as Error).message).toMatch(
-      new RegExp(`^elasticsearch at ${shownUrl}: bulk request of 110 documents into ${index}: `),
+      new RegExp(
+        `^elasticsearch at ${shownUrl}: bulk request of 110 documents into ${index}: HTTP 413 \\w+ Too Large$`,
+      ),
     );
-    // 413 Request Entity Too Large, whose empty body leaves the message without a reason.
     expect(((error as Error).cause as { meta?: { statusCode?: number } }).meta?.statusCode).toBe(413);
     expect(await countOf(repo, index)).toBe(1);
     expect(await readLoadSettings(repo.client, index)).toEqual({

@@ -3,11 +3,12 @@
 // load fails), bounded concurrent requests, per-item errors reported with the document id.
 // Documents are wrapped under DOC_FIELD and the index uses the repository's INDEX_BODY, so the
 // DAL's ElasticsearchDocumentRepository reads what is loaded here.
-import { errors as esErrors, type Client } from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
 import { StoreError, ValidationError } from '../../errors.ts';
 import type { BulkItem } from '../../ports/documents.ts';
 import { validateDocumentId } from '../../ports/document-input.ts';
 import { DOC_FIELD, INDEX_BODY } from './index-mapping.ts';
+import { isIndexMissing, reasonOf } from './response-errors.ts';
 import {
   decideReuseCounted,
   type DatasetIdentity,
@@ -155,27 +156,37 @@ export async function bulkLoadDocuments(
     return request;
   };
 
+  /** Sends the batch once a request slot is free, unless the load has stopped meanwhile. */
+  const sendWhenFree = async (body: string, ids: string[]): Promise<boolean> => {
+    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+    if (stop !== undefined) return false;
+    void send(body, ids);
+    return true;
+  };
+
   try {
     let body = '';
     let ids: string[] = [];
+    let read = 0;
     for await (const item of items) {
       if (stop !== undefined) break;
-      validateDocumentId(item.id, `items[${indexed + failed + ids.length}].id`);
+      validateDocumentId(item.id, `items[${read}].id`);
+      read += 1;
       body += `${prefix}${JSON.stringify(item.id)}}}\n${JSON.stringify({ [DOC_FIELD]: item.document })}\n`;
       ids.push(item.id);
       if (ids.length >= batchSize) {
-        while (inFlight.size >= concurrency) await Promise.race(inFlight);
-        if (stop !== undefined) break;
-        void send(body, ids);
+        if (!(await sendWhenFree(body, ids))) break;
         body = '';
         ids = [];
       }
     }
-    if (ids.length > 0 && stop === undefined) void send(body, ids);
+    if (ids.length > 0 && stop === undefined) await sendWhenFree(body, ids);
     await Promise.all(inFlight);
   } catch (error) {
+    // What went wrong first wins: a source failure over refusals answered while it was thrown.
+    const known = stop;
     await Promise.allSettled(inFlight);
-    stop ??= error;
+    stop = known ?? error;
   } finally {
     try {
       // null resets a setting to its default (it was not set on the index before).
@@ -299,20 +310,4 @@ export async function loadDocumentDataset(
     records: result.indexed,
     elapsedMs: performance.now() - started,
   };
-}
-
-function reasonOf(error: unknown): string {
-  if (error instanceof esErrors.ResponseError) {
-    const body = error.meta.body as { error?: { type?: string; reason?: string } } | undefined;
-    if (body?.error) return `${body.error.type ?? 'error'}: ${body.error.reason ?? ''}`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-
-function isIndexMissing(error: unknown): boolean {
-  if (!(error instanceof esErrors.ResponseError)) return false;
-  return (
-    (error.meta.body as { error?: { type?: string } } | undefined)?.error?.type ===
-    'index_not_found_exception'
-  );
 }

@@ -1,7 +1,7 @@
 // DocumentRepository on Elasticsearch, core APIs only (index, _bulk, get, delete by id, search,
 // terms aggregation, highlight, _cluster/health) so it runs on the integ-test archive and on a full
 // distribution alike. Client 8.19: speaks to 8.x and 9.x servers.
-import { Client, errors as esErrors } from '@elastic/elasticsearch';
+import { Client } from '@elastic/elasticsearch';
 import { Transport, type TransportOptions } from '@elastic/transport';
 
 /**
@@ -37,6 +37,7 @@ import type {
 } from '../../ports/documents.ts';
 import { ALL_TEXT_FIELD, DOC_FIELD, INDEX_BODY } from './index-mapping.ts';
 import { readElasticsearchOptions, type ElasticsearchOptions } from './options.ts';
+import { errorType, isIndexMissing, reasonOf, statusOf } from './response-errors.ts';
 import { elasticsearchConnection } from '../../config/elasticsearch-connection.ts';
 
 type Refresh = boolean | 'wait_for';
@@ -364,28 +365,6 @@ function stripHighlightFields(highlight: Record<string, string[]> | undefined): 
     out[field.startsWith(`${DOC_FIELD}.`) ? field.slice(DOC_FIELD.length + 1) : field] = fragments;
   }
   return out;
-}
-
-function statusOf(error: unknown): number | undefined {
-  return error instanceof esErrors.ResponseError ? error.meta.statusCode : undefined;
-}
-
-function errorType(error: unknown): string | undefined {
-  if (!(error instanceof esErrors.ResponseError)) return undefined;
-  const body = error.meta.body as { error?: { type?: string } } | undefined;
-  return body?.error?.type;
-}
-
-function reasonOf(error: unknown): string {
-  if (error instanceof esErrors.ResponseError) {
-    const body = error.meta.body as { error?: { type?: string; reason?: string } } | undefined;
-    if (body?.error) return `${body.error.type ?? 'error'}: ${body.error.reason ?? ''}`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-
-function isIndexMissing(error: unknown): boolean {
-  return errorType(error) === 'index_not_found_exception';
 }
 
 /** Build a repository from a validated StorageConfig and check the cluster answers. */
