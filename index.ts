@@ -88,6 +88,7 @@ export {
   type MetricBucket,
   type MetricPoint,
   MAX_QUERY_SERIES,
+  loadMetricPoints,
   type LatestQuery,
   type MetricQuery,
   type MultiMetricQuery,

@@ -17,6 +17,7 @@
 import { defineScenario, type DeriveInput, type Scenario } from '../harness/workload/scenario.ts';
 import { StoreError } from '../reference-dal/errors.ts';
 import type { Capabilities, SystemUnderTest } from '../reference-dal/profiles/system-under-test.ts';
+import { loadMetricPoints } from '../reference-dal/ports/time-series.ts';
 import { SERIES_END_MS, chunks, experiment, searchText, seriesPoints } from './support/data.ts';
 import { pick, type ScenarioBuildOptions } from './support/sizes.ts';
 
@@ -233,7 +234,7 @@ export function failureIsolation(options: ScenarioBuildOptions = {}): Scenario<S
         );
         series.push(...seriesPoints(rng, `fi-${d}`, points, STEP_MS));
       }
-      for (const batch of chunks(series, 5_000)) await sut.dal.timeSeries.saveMetrics(batch);
+      await loadMetricPoints(sut.dal.timeSeries, series);
       for (let m = 0; m < MODELS; m++) await sut.dal.objects.put(modelKey(m), rng.bytes(modelBytes));
       const items = Array.from({ length: documents }, (_, i) => ({
         id: `fi-exp-${i}`,

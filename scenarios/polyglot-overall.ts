@@ -15,6 +15,7 @@ import {
   type Scenario,
 } from '../harness/workload/scenario.ts';
 import type { SystemUnderTest } from '../reference-dal/profiles/system-under-test.ts';
+import { loadMetricPoints } from '../reference-dal/ports/time-series.ts';
 import { SERIES_END_MS, chunks, experiment, searchText, seriesPoints } from './support/data.ts';
 import { errorRate } from './support/derive.ts';
 import { pick, type ScenarioBuildOptions } from './support/sizes.ts';
@@ -74,9 +75,10 @@ export function polyglotOverall(options: ScenarioBuildOptions = {}): Scenario<Sy
       { name: 'object', weight: 2, run: object },
     ],
     async load({ sut, rng }) {
-      for (let s = 0; s < series; s++)
-        for (const batch of chunks(seriesPoints(rng, `po-${s}`, points, STEP_MS), 5_000))
-          await sut.dal.timeSeries.saveMetrics(batch);
+      function* all() {
+        for (let s = 0; s < series; s++) yield* seriesPoints(rng, `po-${s}`, points, STEP_MS);
+      }
+      await loadMetricPoints(sut.dal.timeSeries, all());
       const items = Array.from({ length: documents }, (_, i) => ({
         id: `po-${i}`,
         document: { ...experiment(rng, i) },

@@ -4,7 +4,8 @@
 // the result written (time-series score) and indexed (search document) (op `request`).
 import { defineScenario, type OperationContext, type Scenario } from '../harness/workload/scenario.ts';
 import type { SystemUnderTest } from '../reference-dal/profiles/system-under-test.ts';
-import { SERIES_END_MS, chunks, seriesPoints, word } from './support/data.ts';
+import { loadMetricPoints } from '../reference-dal/ports/time-series.ts';
+import { SERIES_END_MS, seriesPoints, word } from './support/data.ts';
 import { errorRate } from './support/derive.ts';
 import { pick, type ScenarioBuildOptions } from './support/sizes.ts';
 
@@ -77,7 +78,7 @@ export function realtimeDetection(options: ScenarioBuildOptions = {}): Scenario<
         );
         series.push(...seriesPoints(rng, `rt-${d}`, points, STEP_MS));
       }
-      for (const batch of chunks(series, 5_000)) await sut.dal.timeSeries.saveMetrics(batch);
+      await loadMetricPoints(sut.dal.timeSeries, series);
       for (let m = 0; m < MODELS; m++) await sut.dal.objects.put(modelKey(m), rng.bytes(modelBytes));
     },
     derive: errorRate,

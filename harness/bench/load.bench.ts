@@ -37,6 +37,11 @@ if (url('postgres')) {
       `${rate(pg.loaderPerSecond)} vs ${rate(pg.psqlPerSecond)} points/s = ${pct(ratio)} (target ≥ 80 %: ${ratio >= 0.8 ? 'met' : 'NOT met'}); ` +
       `with the primary key kept during the load: ${rate(pg.loaderKeepKeyPerSecond)} points/s = ${pct(pg.loaderKeepKeyPerSecond / pg.psqlPerSecond)}`,
   );
+  lines.push(
+    `postgres DAL load path (dalbench run's): repository loadMetrics (COPY, key kept) ${rate(pg.repositoryCopyPerSecond)} points/s = ` +
+      `${pct(pg.repositoryCopyPerSecond / pg.psqlPerSecond)} of psql \\copy, ×${(pg.repositoryCopyPerSecond / pg.repositorySavePerSecond).toFixed(2)} ` +
+      `saveMetrics batches of 5,000 (${rate(pg.repositorySavePerSecond)} points/s)`,
+  );
 } else lines.push(`skipped postgres: ${stores.unavailable.postgres ?? 'not started'}`);
 
 if (url('elasticsearch')) {

@@ -1,11 +1,13 @@
 // The TimeSeriesRepository contract, written once and run against every backend (postgres
 // partitioned table, TimescaleDB hypertable). Oracle: MetricModel. Float tolerance: aggregates
 // equal the model's within 1e-9 × max(1, Σ|values| of the bucket); min/max/count exactly.
+import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../reference-dal/errors.ts';
 import {
   AGGREGATIONS,
+  loadMetricPoints,
   type MetricPoint,
   type TimeSeriesRepository,
 } from '../../reference-dal/ports/time-series.ts';
@@ -287,6 +289,55 @@ export function timeSeriesContract(backend: string, open: () => Promise<TimeSeri
         }));
       await Promise.all([subject.repository.saveMetrics(batch(0)), other.saveMetrics(batch(1000))]);
       expect(await subject.repository.countPoints(name)).toBe(100);
+    });
+
+    it("a bulk load (loadMetricPoints: the backend's loadMetrics, or saveMetrics batches) reads back as the model", async () => {
+      await using subject = await open();
+      const nextName = nameSource('load');
+      await assertProperty(
+        fc.asyncProperty(
+          fc.array(pointsArb(21, 60), { minLength: 1, maxLength: 4 }),
+          fc.integer({ min: 0, max: 400 }),
+          async (series, dayShift) => {
+            const base = BASE + dayShift * DAY;
+            // A bulk load appends: each key once (the last of the generated duplicates).
+            const byKey = new Map<string, MetricPoint>();
+            const names = series.map(() => nextName());
+            series.forEach((raw, s) => {
+              for (const p of toPoints(raw, names[s]!, base))
+                byKey.set(`${p.metricName}@${p.timestamp.getTime()}`, p);
+            });
+            const points = [...byKey.values()];
+            const model = new MetricModel();
+            model.save(points);
+            // Streamed, as a loader reads a generator: an async iterable of the points.
+            const stream = Readable.from(points) as AsyncIterable<MetricPoint>;
+            expect(await loadMetricPoints(subject.repository, stream)).toEqual({ written: points.length });
+            const start = new Date(base);
+            const end = new Date(base + 21 * DAY);
+            for (const name of names) {
+              expect(plain(await subject.repository.readPoints(name, start, end))).toEqual(
+                plain(model.read(name, start, end)),
+              );
+            }
+          },
+        ),
+        15,
+      );
+    });
+
+    it('a bulk load names an invalid point by its place in the input', async () => {
+      await using subject = await open();
+      const name = nameSource('load-bad')();
+      const points: MetricPoint[] = Array.from({ length: 4 }, (_, i) => ({
+        timestamp: new Date(BASE + i * 1000),
+        metricName: name,
+        value: i,
+      }));
+      points[3] = { ...points[3]!, value: Number.NaN };
+      const error = await loadMetricPoints(subject.repository, points).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe('points[3].value');
     });
 
     it('saves a batch of 5,000 points', async () => {

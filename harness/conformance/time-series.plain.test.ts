@@ -9,5 +9,5 @@ timeSeriesContractOnFreshDatabase({
   store: 'postgres',
   server: () => requireStore('postgres').url,
   migrate: (pool) => PlainPostgresTimeSeriesRepository.migrate(pool),
-  build: (db) => new PlainPostgresTimeSeriesRepository(db),
+  build: (db, copy) => new PlainPostgresTimeSeriesRepository(db, copy),
 });

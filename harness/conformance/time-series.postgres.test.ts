@@ -9,5 +9,5 @@ timeSeriesContractOnFreshDatabase({
   store: 'postgres',
   server: () => requireStore('postgres').url,
   migrate: (pool) => PostgresTimeSeriesRepository.migrate(pool),
-  build: (db) => new PostgresTimeSeriesRepository(db),
+  build: (db, copy) => new PostgresTimeSeriesRepository(db, copy),
 });

@@ -14,7 +14,7 @@ describe.skipIf(missing !== undefined)(`timescaledb${missing ? ` (skipped: ${mis
     store: 'timescaledb',
     server: () => requireStore('timescaledb').url,
     migrate: (pool) => TimescaleTimeSeriesRepository.migrate(pool),
-    build: (db) => new TimescaleTimeSeriesRepository(db),
+    build: (db, copy) => new TimescaleTimeSeriesRepository(db, {}, copy),
   });
 });
 
@@ -29,7 +29,7 @@ describe.skipIf(missing !== undefined)(
       store: 'timescaledb',
       server: () => requireStore('timescaledb').url,
       migrate: (pool) => TimescaleTimeSeriesRepository.migrate(pool, { rollup: 'hourly' }),
-      build: (db) => new TimescaleTimeSeriesRepository(db, { rollup: 'hourly' }),
+      build: (db, copy) => new TimescaleTimeSeriesRepository(db, { rollup: 'hourly' }, copy),
     });
   },
 );

@@ -31,7 +31,7 @@ interface Slot {
 /** Port methods that go through the store's circuit breaker (the transactional store has none). */
 const GUARDED_METHODS: Readonly<Record<StorageType, readonly string[]>> = {
   transactional: [],
-  timeseries: ['saveMetrics', 'queryMetrics', 'readPoints', 'countPoints'],
+  timeseries: ['saveMetrics', 'loadMetrics', 'queryMetrics', 'readPoints', 'countPoints'],
   document: ['index', 'bulkIndex', 'get', 'delete', 'search', 'refresh', 'count'],
   object: ['put', 'get', 'getStream', 'head', 'delete', 'list', 'presignGet'],
   cache: ['get', 'mget', 'set', 'del', 'ping', 'serverStats'],

@@ -14,6 +14,7 @@ import { timescaleOptions } from '../backends/timescaledb/options.ts';
 import { TimescaleTimeSeriesRepository } from '../backends/timescaledb/time-series-repository.ts';
 import { createPool, storeError } from '../sql/pool.ts';
 import { storeErrorsFrom, type Queryable } from '../sql/queryable.ts';
+import type { CopyPath } from '../sql/metric-copy.ts';
 import { retryingQueryable, withRetry } from '../sql/retry.ts';
 import { StatementNames } from '../sql/statement-names.ts';
 import type { BackendContext, BackendFactory, StorageServices, StoreHandle } from './services.ts';
@@ -40,6 +41,10 @@ async function openPostgres(
   }
   const db = storeErrorsFrom(retryingQueryable(pool, retry, counters), store, config.url);
   return { pool, db, store };
+}
+
+function copyPath(parts: PgParts, context: BackendContext): CopyPath {
+  return { pool: parts.pool, url: context.config.url };
 }
 
 function handle<T extends keyof StorageServices>(
@@ -100,10 +105,10 @@ export const postgresTimeSeries: BackendFactory<'timeseries'> = async (context) 
     const parts = await openPostgres(context, 'postgres', (pool) =>
       PlainPostgresTimeSeriesRepository.migrate(pool),
     );
-    return handle(parts, new PlainPostgresTimeSeriesRepository(parts.db));
+    return handle(parts, new PlainPostgresTimeSeriesRepository(parts.db, copyPath(parts, context)));
   }
   const parts = await openPostgres(context, 'postgres', (pool) => PostgresTimeSeriesRepository.migrate(pool));
-  return handle(parts, new PostgresTimeSeriesRepository(parts.db));
+  return handle(parts, new PostgresTimeSeriesRepository(parts.db, copyPath(parts, context)));
 };
 
 export const timescaleTimeSeries: BackendFactory<'timeseries'> = async (context) => {
@@ -113,5 +118,5 @@ export const timescaleTimeSeries: BackendFactory<'timeseries'> = async (context)
   const parts = await openPostgres(context, 'timescaledb', (pool) =>
     TimescaleTimeSeriesRepository.migrate(pool, options),
   );
-  return handle(parts, new TimescaleTimeSeriesRepository(parts.db, options));
+  return handle(parts, new TimescaleTimeSeriesRepository(parts.db, options, copyPath(parts, context)));
 };

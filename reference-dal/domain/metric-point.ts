@@ -15,10 +15,57 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Throws a ValidationError naming `points[i].field` for the first invalid point; returns the batch typed. */
-export function validateMetricPoints(points: unknown, field = 'points'): readonly MetricPoint[] {
+export function validateMetricPoints(points: unknown, field = 'points', offset = 0): readonly MetricPoint[] {
   if (!Array.isArray(points)) throw new ValidationError(field, 'expected an array of metric points');
-  points.forEach((point: unknown, index) => validatePoint(point, `${field}[${index}]`));
+  const validator = new MetricPointValidator(field);
+  // offset: where `points` starts in a longer input, so the field names the point's place in that.
+  for (let i = 0; i < points.length; i++) validator.check(points[i], offset + i);
   return points as MetricPoint[];
+}
+
+/**
+ * Checks points one at a time, as a streamed load meets them. A stream repeats few names and tag
+ * objects (a series' points share them): each is checked once. A tag object must not be changed
+ * after its first point was checked.
+ */
+export class MetricPointValidator {
+  readonly #field: string;
+  readonly #names = new Set<string>();
+  readonly #tags = new Set<object>();
+
+  constructor(field = 'points') {
+    this.#field = field;
+  }
+
+  /** The point typed, or a ValidationError naming `field[index]` and what is wrong. */
+  check(point: unknown, index: number): MetricPoint {
+    // The field path is built only for an error: this runs for every point of a load.
+    const at = () => `${this.#field}[${index}]`;
+    if (!isPlainObject(point)) throw new ValidationError(at(), 'expected an object');
+    const { timestamp, metricName, value, tags } = point;
+    if (!(timestamp instanceof Date) || Number.isNaN(timestamp.getTime())) {
+      throw new ValidationError(`${at()}.timestamp`, 'expected a valid Date');
+    }
+    if (timestamp.getTime() < MIN_TIME || timestamp.getTime() > MAX_TIME) {
+      throw new ValidationError(`${at()}.timestamp`, 'must lie between year 1 and 9999');
+    }
+    if (typeof metricName !== 'string' || !this.#names.has(metricName)) {
+      validateMetricName(metricName, `${at()}.metricName`);
+      if (this.#names.size < 100_000) this.#names.add(metricName);
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new ValidationError(`${at()}.value`, `expected a finite number, got ${shown(value)}`);
+    }
+    if (tags !== undefined) {
+      if (!isPlainObject(tags))
+        throw new ValidationError(`${at()}.tags`, 'expected an object of string values');
+      if (!this.#tags.has(tags)) {
+        validateTags(tags, at);
+        if (this.#tags.size < 100_000) this.#tags.add(tags);
+      }
+    }
+    return point as unknown as MetricPoint;
+  }
 }
 
 /** A name a point may carry (and a query may ask for): non-blank, ≤ 200 characters, valid UTF-8, no NUL. */
@@ -34,28 +81,14 @@ export function validateMetricName(metricName: unknown, field: string): asserts 
   }
 }
 
-function validatePoint(point: unknown, at: string): void {
-  if (!isPlainObject(point)) throw new ValidationError(at, 'expected an object');
-  const { timestamp, metricName, value, tags } = point;
-  if (!(timestamp instanceof Date) || Number.isNaN(timestamp.getTime())) {
-    throw new ValidationError(`${at}.timestamp`, 'expected a valid Date');
-  }
-  if (timestamp.getTime() < MIN_TIME || timestamp.getTime() > MAX_TIME) {
-    throw new ValidationError(`${at}.timestamp`, 'must lie between year 1 and 9999');
-  }
-  validateMetricName(metricName, `${at}.metricName`);
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ValidationError(`${at}.value`, `expected a finite number, got ${shown(value)}`);
-  }
-  if (tags === undefined) return;
-  if (!isPlainObject(tags)) throw new ValidationError(`${at}.tags`, 'expected an object of string values');
+function validateTags(tags: Record<string, unknown>, at: () => string): void {
   for (const [key, tag] of Object.entries(tags)) {
     // A lone surrogate is not UTF-8: PostgreSQL refuses it in jsonb (22P02) and rewrites it in text.
     if (key.length === 0 || key.includes('\u0000') || hasLoneSurrogate(key)) {
-      throw new ValidationError(`${at}.tags`, 'tag keys must be non-empty, without NUL or lone surrogates');
+      throw new ValidationError(`${at()}.tags`, 'tag keys must be non-empty, without NUL or lone surrogates');
     }
     if (typeof tag !== 'string' || tag.includes('\u0000') || hasLoneSurrogate(tag)) {
-      throw new ValidationError(`${at}.tags.${key}`, 'expected a string without NUL or lone surrogates');
+      throw new ValidationError(`${at()}.tags.${key}`, 'expected a string without NUL or lone surrogates');
     }
   }
 }

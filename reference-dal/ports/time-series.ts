@@ -113,4 +113,34 @@ export interface TimeSeriesRepository {
   readPoints(metricName: string, start: Date, end: Date): Promise<MetricPoint[]>;
   /** Number of stored points, optionally of one metric. */
   countPoints(metricName?: string): Promise<number>;
+  /**
+   * Optional bulk path for loading a dataset (COPY on the SQL backends), streamed: appends, each
+   * (metricName, timestamp) at most once and not stored yet — a duplicate fails with a StoreError
+   * (no upsert). Validated as saveMetrics validates, the field naming the point's place in the
+   * input. Not atomic: what was appended before a failure stays. Callers use loadMetricPoints.
+   */
+  loadMetrics?(points: Iterable<MetricPoint> | AsyncIterable<MetricPoint>): Promise<{ written: number }>;
+}
+
+/**
+ * Load points into `repository` by its bulk path, or where it has none by saveMetrics in batches of
+ * `batchSize` (then duplicates upsert instead of failing).
+ */
+export async function loadMetricPoints(
+  repository: TimeSeriesRepository,
+  points: Iterable<MetricPoint> | AsyncIterable<MetricPoint>,
+  batchSize = 5_000,
+): Promise<{ written: number }> {
+  if (repository.loadMetrics) return repository.loadMetrics(points);
+  let written = 0;
+  let batch: MetricPoint[] = [];
+  for await (const point of points) {
+    batch.push(point);
+    if (batch.length >= batchSize) {
+      written += (await repository.saveMetrics(batch)).written;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) written += (await repository.saveMetrics(batch)).written;
+  return { written };
 }

@@ -1,5 +1,6 @@
 // COPY loader vs `psql \copy` of the same rows (a CSV written from the same generator), into the
-// same partitioned table of a scratch database, alternating, median of repeats.
+// same partitioned table of a scratch database, and the DAL repository's own bulk path (what
+// `dalbench run` loads with) against its saveMetrics batches; order rotated, median of repeats.
 import { execFile } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { access, mkdtemp, rm } from 'node:fs/promises';
@@ -19,6 +20,7 @@ import { metricDataset } from '../../data/sources.ts';
 import type { ScaleSpec } from '../../data/scale.ts';
 import { median } from './median.ts';
 import { pgConnection } from '../../../reference-dal/sql/connection.ts';
+import { loadMetricPoints } from '../../../reference-dal/ports/time-series.ts';
 
 const run = promisify(execFile);
 
@@ -39,6 +41,10 @@ export interface PostgresLoadRow {
   readonly loaderPerSecond: number;
   readonly loaderKeepKeyPerSecond: number;
   readonly psqlPerSecond: number;
+  /** The DAL repository's loadMetrics (COPY in chunks, key kept): what `dalbench run` loads with. */
+  readonly repositoryCopyPerSecond: number;
+  /** The same through saveMetrics batches of 5,000 (what `dalbench run` loaded with before). */
+  readonly repositorySavePerSecond: number;
 }
 
 function csvField(value: string): string {
@@ -108,14 +114,36 @@ export async function benchPostgresLoad(
         throw new Error(`psql loaded ${count.rows[0]?.n} of ${data.generator.total} points`);
       return rate;
     };
-    const rates = { loader: [] as number[], keep: [] as number[], psql: [] as number[] };
+    /** What `dalbench run` loads with: the repository's bulk path, or (before it) saveMetrics batches. */
+    const viaRepository = async (copy: boolean) => {
+      await pool.query(`TRUNCATE ${POSTGRES_METRICS_TARGET.table}`);
+      const repository = new PostgresTimeSeriesRepository(
+        pool,
+        copy ? { pool, url: scratch.url } : undefined,
+      );
+      const started = performance.now();
+      const { written } = await loadMetricPoints(repository, data.generator.points());
+      if (written !== data.generator.total)
+        throw new Error(`repository wrote ${written} of ${data.generator.total} points`);
+      return data.generator.total / ((performance.now() - started) / 1000);
+    };
+    const contenders = {
+      loader: () => loader(true),
+      keep: () => loader(false),
+      psql: viaPsql,
+      dalCopy: () => viaRepository(true),
+      dalSave: () => viaRepository(false),
+    };
+    const names = Object.keys(contenders) as (keyof typeof contenders)[];
+    const rates = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<
+      keyof typeof contenders,
+      number[]
+    >;
     for (let r = 0; r < repeats; r++) {
-      const order =
-        r % 2 === 0 ? (['loader', 'psql', 'keep'] as const) : (['keep', 'psql', 'loader'] as const);
+      // Rotated, so that each goes first (into whatever the previous one left the server doing) in turn.
+      const order = names.map((_, i) => names[(i + r) % names.length]!);
       for (const which of order) {
-        if (which === 'loader') rates.loader.push(await loader(true));
-        else if (which === 'keep') rates.keep.push(await loader(false));
-        else rates.psql.push(await viaPsql());
+        rates[which].push(await contenders[which]());
         console.error(`  postgres ${which}: ${Math.round(rates[which].at(-1) ?? 0)} points/s`);
       }
     }
@@ -124,6 +152,8 @@ export async function benchPostgresLoad(
       loaderPerSecond: median(rates.loader),
       loaderKeepKeyPerSecond: median(rates.keep),
       psqlPerSecond: median(rates.psql),
+      repositoryCopyPerSecond: median(rates.dalCopy),
+      repositorySavePerSecond: median(rates.dalSave),
     };
   } finally {
     await pool.end();

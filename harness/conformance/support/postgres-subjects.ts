@@ -7,6 +7,7 @@ import { timeSeriesContract } from '../time-series.contract.ts';
 import type { StoreName } from '../../../reference-dal/errors.ts';
 import type { TimeSeriesRepository } from '../../../reference-dal/ports/time-series.ts';
 import { queryableOf, storeErrorsFrom, type Queryable } from '../../../reference-dal/sql/queryable.ts';
+import type { CopyPath } from '../../../reference-dal/sql/metric-copy.ts';
 import { pgConnection } from '../../../reference-dal/sql/connection.ts';
 
 export interface PoolSubject extends AsyncDisposable {
@@ -45,7 +46,7 @@ export async function openTimeSeries(
   url: string,
   store: StoreName,
   migrate: (pool: pg.Pool) => Promise<void>,
-  build: (db: Queryable) => TimeSeriesRepository,
+  build: (db: Queryable, copy: CopyPath) => TimeSeriesRepository,
 ): Promise<CountedTimeSeries> {
   const subject = openPool(url, store);
   try {
@@ -55,7 +56,7 @@ export async function openTimeSeries(
     throw error;
   }
   const counted = countingQueryable(subject.db);
-  const repository = build(counted);
+  const repository = build(counted, { pool: subject.pool, url });
   return Object.assign(Object.create(repository) as TimeSeriesRepository, {
     saveMetrics: repository.saveMetrics.bind(repository),
     queryMetrics: repository.queryMetrics.bind(repository),
@@ -79,7 +80,8 @@ export function timeSeriesContractOnFreshDatabase(options: {
   readonly store: StoreName;
   readonly server: () => string;
   readonly migrate: (pool: pg.Pool) => Promise<void>;
-  readonly build: (db: Queryable) => TimeSeriesRepository;
+  /** `copy` is the backend's COPY path (its own pool), for a loadMetrics that needs one. */
+  readonly build: (db: Queryable, copy: CopyPath) => TimeSeriesRepository;
 }): void {
   let database: ScratchDatabase | undefined;
   beforeAll(async () => {

@@ -6,16 +6,16 @@
 // inserts). A dataset load is one transaction: TRUNCATE, COPY, marker row. A failed or interrupted
 // load rolls back entirely, so a marker row always describes complete data.
 import type pg from 'pg';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { from as copyFrom } from 'pg-copy-streams';
 import { StoreError, ValidationError } from '../../errors.ts';
 import type { MetricPoint } from '../../ports/time-series.ts';
-import { PLAIN_METRIC_TABLE } from './time-series-plain.ts';
+import { PLAIN_METRICS_TARGET } from './time-series-plain.ts';
 import { POSTGRES_METRIC_TABLE, TIME_SERIES_NAMESPACE } from './time-series-migrations.ts';
 import { PARTITION_MS, PartitionManager, partitionStart } from './time-series-partitions.ts';
 import { queryableOf } from '../../sql/queryable.ts';
 import type { MetricCopyTarget } from '../../sql/metric-copy-target.ts';
+import { copyMetricPoints, type CopyOptions } from '../../sql/metric-copy.ts';
+
+export { copyMetricPoints, type CopyOptions, PLAIN_METRICS_TARGET };
 import {
   decideReuse,
   decideReuseCounted,
@@ -25,128 +25,14 @@ import {
   type ReuseDecision,
   type StoredDatasetMarker,
 } from '../../ports/dataset.ts';
-import { silentProgress, type Progress } from '../../ports/load-progress.ts';
 
 export const POSTGRES_METRICS_TARGET: MetricCopyTarget = {
   table: POSTGRES_METRIC_TABLE.table,
   partitioning: 'weekly',
   schemaVersion: `${TIME_SERIES_NAMESPACE}@1`,
 };
-export const PLAIN_METRICS_TARGET: MetricCopyTarget = {
-  table: PLAIN_METRIC_TABLE.table,
-  partitioning: 'none',
-  schemaVersion: 'timeseries-postgres-plain@1',
-};
 
 export const DATASETS_TABLE = 'dalbench_datasets';
-const COLUMNS = '(ts, metric_name, value, tags)';
-/** Characters per write to the COPY stream. */
-const CHUNK_CHARS = 256 * 1024;
-
-/** COPY text-format escaping: backslash, and the row/column separators. */
-function escapeCopyText(value: string): string {
-  return /[\\\t\n\r]/.test(value)
-    ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
-    : value;
-}
-
-/** Rows of COPY text, joined into chunks; tags JSON and timestamps are cached by reference/value. */
-async function* copyChunks(
-  points: Iterable<MetricPoint> | AsyncIterable<MetricPoint>,
-  progress: Progress,
-  counter: { rows: number },
-): AsyncGenerator<string> {
-  const tagsJson = new Map<object, string>();
-  const nameText = new Map<string, string>();
-  let lastMs = NaN;
-  let lastTs = '';
-  let chunk = '';
-  let rowsInChunk = 0;
-  for await (const point of points) {
-    const ms = point.timestamp.getTime();
-    if (ms !== lastMs) {
-      if (!Number.isFinite(ms))
-        throw new ValidationError(`points[${counter.rows}].timestamp`, 'expected a valid Date');
-      lastMs = ms;
-      lastTs = point.timestamp.toISOString();
-    }
-    if (!Number.isFinite(point.value)) {
-      throw new ValidationError(
-        `points[${counter.rows}].value`,
-        `expected a finite number, got ${point.value}`,
-      );
-    }
-    let name = nameText.get(point.metricName);
-    if (name === undefined) {
-      if (point.metricName.length === 0 || point.metricName.includes('\u0000')) {
-        throw new ValidationError(
-          `points[${counter.rows}].metricName`,
-          'expected a non-empty string without NUL',
-        );
-      }
-      name = escapeCopyText(point.metricName);
-      if (nameText.size < 100_000) nameText.set(point.metricName, name);
-    }
-    let tags = '{}';
-    if (point.tags !== undefined) {
-      const cached = tagsJson.get(point.tags);
-      if (cached === undefined) {
-        tags = escapeCopyText(JSON.stringify(point.tags));
-        if (tagsJson.size < 100_000) tagsJson.set(point.tags, tags);
-      } else tags = cached;
-    }
-    chunk += `${lastTs}\t${name}\t${point.value}\t${tags}\n`;
-    rowsInChunk += 1;
-    counter.rows += 1;
-    if (chunk.length >= CHUNK_CHARS) {
-      yield chunk;
-      progress.add(rowsInChunk);
-      chunk = '';
-      rowsInChunk = 0;
-    }
-  }
-  if (chunk.length > 0) {
-    yield chunk;
-    progress.add(rowsInChunk);
-  }
-}
-
-export interface CopyOptions {
-  readonly progress?: Progress;
-  /** For error messages (password redacted). */
-  readonly url?: string;
-}
-
-/**
- * COPY `points` into `target.table` on `client` (inside the caller's transaction if one is open).
- * Weekly-partitioned targets need the partitions for the rows: see ensureMetricPartitions.
- * Duplicate (metric_name, ts) keys fail the COPY (it does not upsert). Returns the rows copied.
- */
-export async function copyMetricPoints(
-  client: pg.PoolClient | pg.Client,
-  target: MetricCopyTarget,
-  points: Iterable<MetricPoint> | AsyncIterable<MetricPoint>,
-  options: CopyOptions = {},
-): Promise<number> {
-  const counter = { rows: 0 };
-  const progress = options.progress ?? silentProgress();
-  const sink = client.query(copyFrom(`COPY ${target.table} ${COLUMNS} FROM STDIN`));
-  try {
-    await pipeline(Readable.from(copyChunks(points, progress, counter)), sink);
-  } catch (error) {
-    if (error instanceof ValidationError) throw error;
-    throw new StoreError(
-      'postgres',
-      `COPY into ${target.table} failed after ${counter.rows} rows: ${(error as Error).message}`,
-      {
-        url: options.url,
-        cause: error,
-      },
-    );
-  }
-  return counter.rows;
-}
-
 /** Create the weekly partitions covering [startMs, endMs) (idempotent). */
 export async function ensureMetricPartitions(
   db: pg.Pool | pg.PoolClient | pg.Client,

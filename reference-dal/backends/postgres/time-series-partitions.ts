@@ -55,6 +55,11 @@ export class PartitionManager {
     return missing.size;
   }
 
+  /** Whether the partition of `timeMs` is known to exist (no round trip). */
+  covers(timeMs: number): boolean {
+    return this.#known.has(partitionStart(timeMs));
+  }
+
   reset(): void {
     this.#known.clear();
   }

@@ -24,12 +24,20 @@ import {
 } from '../../sql/metric-table.ts';
 import { latestRows, queryManyBuckets, topSeriesRows } from '../../sql/metric-shapes.ts';
 import type { Queryable } from '../../sql/queryable.ts';
+import { appendMetricPoints, type CopyPath } from '../../sql/metric-copy.ts';
+import type { MetricCopyTarget } from '../../sql/metric-copy-target.ts';
 
 export const PLAIN_METRIC_TABLE = {
   table: 'dal_metrics_plain',
   saveFunction: 'dal_metrics_plain_save',
   bucketSql: `date_bin($2::interval, ts, TIMESTAMPTZ '2000-01-03 00:00:00+00')`,
 } as const satisfies MetricTableSpec;
+
+export const PLAIN_METRICS_TARGET: MetricCopyTarget = {
+  table: PLAIN_METRIC_TABLE.table,
+  partitioning: 'none',
+  schemaVersion: 'timeseries-postgres-plain@1',
+};
 
 const PLAIN_MIGRATIONS: readonly Migration[] = [
   {
@@ -55,9 +63,19 @@ const PLAIN_MIGRATIONS: readonly Migration[] = [
 
 export class PlainPostgresTimeSeriesRepository implements TimeSeriesRepository {
   readonly #db: Queryable;
+  /** COPY, streamed; present when given a CopyPath. */
+  readonly loadMetrics?: TimeSeriesRepository['loadMetrics'];
 
-  constructor(db: Queryable) {
+  constructor(db: Queryable, copy?: CopyPath) {
     this.#db = db;
+    if (copy) {
+      this.loadMetrics = async (points) => ({
+        written: await appendMetricPoints(copy.pool, PLAIN_METRICS_TARGET, points, {
+          store: 'postgres',
+          url: copy.url,
+        }),
+      });
+    }
   }
 
   static async migrate(pool: pg.Pool): Promise<void> {

@@ -22,16 +22,31 @@ import {
   TIME_SERIES_NAMESPACE,
 } from './time-series-migrations.ts';
 import { PartitionManager } from './time-series-partitions.ts';
+import { appendMetricPoints, type CopyPath } from '../../sql/metric-copy.ts';
+import { POSTGRES_METRICS_TARGET } from './time-series-copy.ts';
 
 const NO_PARTITION = '23514'; // check_violation: "no partition of relation … found for row"
 
 export class PostgresTimeSeriesRepository implements TimeSeriesRepository {
   readonly #db: Queryable;
   readonly #partitions: PartitionManager;
+  /** COPY, streamed; a point in a week without a partition ends one COPY, makes it, starts the next. Present when given a CopyPath. */
+  readonly loadMetrics?: TimeSeriesRepository['loadMetrics'];
 
-  constructor(db: Queryable) {
+  constructor(db: Queryable, copy?: CopyPath) {
     this.#db = db;
     this.#partitions = new PartitionManager(db, POSTGRES_METRIC_TABLE.table);
+    if (copy) {
+      this.loadMetrics = async (points) => {
+        const written = await appendMetricPoints(copy.pool, POSTGRES_METRICS_TARGET, points, {
+          store: 'postgres',
+          url: copy.url,
+          ready: (point) => this.#partitions.covers(point.timestamp.getTime()),
+          prepare: (point) => this.#partitions.ensure([point.timestamp.getTime()]),
+        });
+        return { written };
+      };
+    }
   }
 
   /** Apply this backend's migrations (idempotent). */

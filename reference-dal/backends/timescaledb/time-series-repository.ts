@@ -23,6 +23,8 @@ import {
 } from '../../sql/metric-table.ts';
 import { latestRows, queryManyBuckets, topSeriesRows } from '../../sql/metric-shapes.ts';
 import type { Queryable } from '../../sql/queryable.ts';
+import { appendMetricPoints, type CopyPath } from '../../sql/metric-copy.ts';
+import { TIMESCALE_METRICS_TARGET } from './time-series-copy-target.ts';
 import {
   HOURLY_ROLLUP_MIGRATIONS,
   HOURLY_ROLLUP_NAMESPACE,
@@ -44,10 +46,21 @@ export interface TimescaleOptions {
 export class TimescaleTimeSeriesRepository implements TimeSeriesRepository {
   readonly #db: Queryable;
   readonly #rollup: RollupMode;
+  /** COPY into the hypertable, streamed; present when given a CopyPath. */
+  readonly loadMetrics?: TimeSeriesRepository['loadMetrics'];
 
-  constructor(db: Queryable, options: TimescaleOptions = {}) {
+  constructor(db: Queryable, options: TimescaleOptions = {}, copy?: CopyPath) {
     this.#db = db;
     this.#rollup = options.rollup ?? 'none';
+    if (copy) {
+      // Chunks are TimescaleDB's business: COPY into the hypertable makes them as rows arrive.
+      this.loadMetrics = async (points) => ({
+        written: await appendMetricPoints(copy.pool, TIMESCALE_METRICS_TARGET, points, {
+          store: 'timescaledb',
+          url: copy.url,
+        }),
+      });
+    }
   }
 
   /** Apply this backend's migrations (idempotent); needs the timescaledb extension available. */
