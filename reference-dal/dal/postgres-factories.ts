@@ -14,7 +14,7 @@ import { timescaleOptions } from '../backends/timescaledb/options.ts';
 import { TimescaleTimeSeriesRepository } from '../backends/timescaledb/time-series-repository.ts';
 import { createPool, storeError } from '../sql/pool.ts';
 import { storeErrorsFrom, type Queryable } from '../sql/queryable.ts';
-import type { CopyPath } from '../sql/metric-copy.ts';
+import { copySegmentMs, type CopyPath } from '../sql/metric-copy.ts';
 import { retryingQueryable, withRetry } from '../sql/retry.ts';
 import { StatementNames } from '../sql/statement-names.ts';
 import type { BackendContext, BackendFactory, StorageServices, StoreHandle } from './services.ts';
@@ -44,7 +44,7 @@ async function openPostgres(
 }
 
 function copyPath(parts: PgParts, context: BackendContext): CopyPath {
-  return { pool: parts.pool, url: context.config.url };
+  return { pool: parts.pool, url: context.config.url, segmentMs: copySegmentMs(context.config.timeoutMs) };
 }
 
 function handle<T extends keyof StorageServices>(

@@ -9,7 +9,7 @@ import { StoreError, ValidationError } from '../errors.ts';
 import { loadMetricPoints, type MetricPoint } from '../ports/time-series.ts';
 import { PostgresTimeSeriesRepository } from '../backends/postgres/time-series-repository.ts';
 import { ensureMetricPartitions, POSTGRES_METRICS_TARGET } from '../backends/postgres/time-series-copy.ts';
-import { appendMetricPoints } from './metric-copy.ts';
+import { appendMetricPoints, copySegmentMs } from './metric-copy.ts';
 
 const WEEK = 7 * 86_400_000;
 const BASE = Date.UTC(2026, 2, 2);
@@ -90,6 +90,36 @@ describe.skipIf(unavailableReason('postgres') !== undefined)('appendMetricPoints
     expect((error as ValidationError).field).toBe('points[16].metricName');
     expect(closed).toBe(true);
   });
+
+  it('keeps each COPY inside the pool’s statement and read timeouts, however long the load', async () => {
+    // Reproduced at m: one COPY of 15 M points outlived the 30 s timeouts ("Query read timeout").
+    const timeoutMs = 400;
+    const timed = new pg.Pool({
+      connectionString: url,
+      max: 1,
+      statement_timeout: timeoutMs,
+      query_timeout: timeoutMs,
+    });
+    try {
+      const repository = new PostgresTimeSeriesRepository(timed, {
+        pool: timed,
+        url,
+        segmentMs: copySegmentMs(timeoutMs),
+      });
+      await ensureMetricPartitions(timed, POSTGRES_METRICS_TARGET, BASE, BASE + 2 * WEEK);
+      const started = performance.now();
+      function* many() {
+        for (let i = 0; i < 400_000; i++)
+          yield { timestamp: new Date(BASE + i * 1_000), metricName: 'long-load', value: i };
+      }
+      expect(await repository.loadMetrics!(many())).toEqual({ written: 400_000 });
+      // Only meaningful if the whole load took longer than one statement may.
+      expect(performance.now() - started).toBeGreaterThan(timeoutMs);
+      expect(await repository.countPoints('long-load')).toBe(400_000);
+    } finally {
+      await timed.end();
+    }
+  }, 60_000);
 
   it('fails on a key already stored, naming the store, and gives its connection back', async () => {
     const repository = new PostgresTimeSeriesRepository(pool, { pool, url });

@@ -73,6 +73,7 @@ export class PlainPostgresTimeSeriesRepository implements TimeSeriesRepository {
         written: await appendMetricPoints(copy.pool, PLAIN_METRICS_TARGET, points, {
           store: 'postgres',
           url: copy.url,
+          segmentMs: copy.segmentMs,
         }),
       });
     }

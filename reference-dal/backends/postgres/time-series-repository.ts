@@ -41,6 +41,7 @@ export class PostgresTimeSeriesRepository implements TimeSeriesRepository {
         const written = await appendMetricPoints(copy.pool, POSTGRES_METRICS_TARGET, points, {
           store: 'postgres',
           url: copy.url,
+          segmentMs: copy.segmentMs,
           ready: (point) => this.#partitions.covers(point.timestamp.getTime()),
           prepare: (point) => this.#partitions.ensure([point.timestamp.getTime()]),
         });

@@ -58,6 +58,7 @@ export class TimescaleTimeSeriesRepository implements TimeSeriesRepository {
         written: await appendMetricPoints(copy.pool, TIMESCALE_METRICS_TARGET, points, {
           store: 'timescaledb',
           url: copy.url,
+          segmentMs: copy.segmentMs,
         }),
       });
     }
