@@ -3,8 +3,9 @@
 // a command already sent finish, then refuses). Unreachable Redis = a port nobody listens on.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../harness/provision/free-port.ts';
+import { startTcpProxy, targetOf } from '../../harness/faults/tcp-proxy.ts';
 import { requireStore } from '../../test/support/stores.ts';
 import type { StorageConfig } from '../config/storage-config.ts';
 import { parseStorageConfigs } from '../config/storage-config.ts';
@@ -95,7 +96,11 @@ describe('RedisAtomicWrites', () => {
 
   it('reports a Redis it cannot reach as a StoreError naming the URL without its password', async () => {
     const url = `redis://:secret@127.0.0.1:${await freePort()}`;
+    const printed = vi.spyOn(console, 'error');
     const error = await rejection(RedisAtomicWrites.open(redisConfig(url, 500)));
+    // Said once, in the error: ioredis prints each refused attempt when no 'error' listener is attached.
+    expect(printed.mock.calls.flat().join(' ')).not.toContain('[ioredis]');
+    printed.mockRestore();
     expect(error).toBeInstanceOf(StoreError);
     expect(error).toMatchObject({ store: 'redis', url: expect.stringContaining('127.0.0.1') as unknown });
     expect(error.message).toMatch(
@@ -124,6 +129,43 @@ describe('RedisAtomicWrites', () => {
     expect(replace.message).toMatch(/: EVAL \(replace if equal\) failed: \S/);
     expect(replace.cause).toBeInstanceOf(Error);
     expect(await s.redis.get(key)).toBe('v');
+  });
+
+  it('names the cache URL when its TLS parameters are wrong', async () => {
+    const url = `rediss://127.0.0.1:${await freePort()}/?sslrootcert=/nonexistent/dalbench-ca.pem`;
+    const error = await rejection(RedisAtomicWrites.open(redisConfig(url, 500)));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).toMatch(/^cache URL sslrootcert/);
+  });
+
+  it('through a network cut: commands fail at once, nothing escapes as an error event, and it reconnects soon after the repair', async () => {
+    await using s = await scratch();
+    await using proxy = await startTcpProxy(targetOf(requireStore('redis').url));
+    await using writes = await RedisAtomicWrites.open(redisConfig(proxy.rewrite(requireStore('redis').url)));
+    const key = s.key('cut');
+    const printed = vi.spyOn(console, 'error');
+    proxy.cut();
+    // Reconnects are refused meanwhile: ioredis prints each to stderr unless an 'error' listener is attached.
+    // After the first reconnect attempt (100 ms); an offline queue would hold a command until the third.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const started = performance.now();
+    const refused = await rejection(writes.setIfAbsent(key, 'v', 60_000));
+    expect(refused).toBeInstanceOf(StoreError);
+    // No offline queue: refused at once, not queued until the reconnect attempts run out (~0.6 s).
+    expect(performance.now() - started).toBeLessThan(100);
+    proxy.restore();
+    const repaired = performance.now();
+    let written = false;
+    while (!written && performance.now() - repaired < 5_000) {
+      written = await writes.setIfAbsent(key, 'v', 60_000).catch(() => false);
+      if (!written) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(written).toBe(true);
+    // Backoff 100, 200, 400 ms … (at most 2 s): the attempt after a 150 ms cut comes within ~0.2 s.
+    expect(performance.now() - repaired).toBeLessThan(1_000);
+    expect(await s.redis.get(key)).toBe('v');
+    expect(printed.mock.calls.flat().join(' ')).not.toContain('[ioredis]');
+    printed.mockRestore();
   });
 
   it('closes when disposed', async () => {

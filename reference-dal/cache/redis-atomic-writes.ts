@@ -31,8 +31,6 @@ export class RedisAtomicWrites implements AtomicCacheWrites, AsyncDisposable {
   private constructor(client: Redis, url: string) {
     this.#client = client;
     this.#url = url;
-    // The cause is in each command's error; without a listener ioredis prints every reconnect.
-    client.on('error', () => undefined);
   }
 
   static async open(config: StorageConfig): Promise<RedisAtomicWrites> {
@@ -54,6 +52,9 @@ export class RedisAtomicWrites implements AtomicCacheWrites, AsyncDisposable {
       },
       'cache URL',
     );
+    // The cause is in each command's (and connect's) error; without a listener ioredis prints each
+    // failed connection attempt to stderr, from the first one on.
+    client.on('error', () => undefined);
     try {
       await client.connect();
     } catch (error) {
