@@ -69,7 +69,7 @@ export async function queryManyBuckets(
   validateRange(query.start, query.end);
   const time = spec.timeColumn ?? 'ts';
   const result = await db.query<{ name: string; bucket: Date; value: number }>({
-    name: `${spec.table}_many_${query.aggregation}`,
+    name: `${spec.name ?? spec.table}_many_${query.aggregation}`,
     text: `SELECT s.name, b.bucket, b.value
              FROM ${SERIES}
              CROSS JOIN LATERAL (

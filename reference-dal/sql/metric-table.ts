@@ -25,8 +25,10 @@ const AGGREGATE_SQL: Readonly<Record<Aggregation, string>> = {
 };
 
 export interface MetricTableSpec {
-  /** Trusted constant table name. */
+  /** Trusted constant table name (or a parenthesised, aliased subquery over $3/$4, the range). */
   readonly table: string;
+  /** Names its prepared statements (default `table`): for a subquery `table`. */
+  readonly name?: string;
   /** SQL computing the bucket of column `ts` from interval parameter `$2::interval`. */
   readonly bucketSql: string;
   /**
@@ -222,7 +224,7 @@ export async function queryBuckets(
   const time = spec.timeColumn ?? 'ts';
   const result = await db.query<{ bucket: Date; value: number }>({
     // One prepared statement per table and aggregation (the only parts spliced into the text).
-    name: `${spec.table}_buckets_${query.aggregation}`,
+    name: `${spec.name ?? spec.table}_buckets_${query.aggregation}`,
     text: `SELECT ${spec.bucketSql} AS bucket, ${aggregateSqlFor(spec, query.aggregation)} AS value
            FROM ${spec.table}
            WHERE metric_name = $1 AND ${time} >= $3 AND ${time} < $4

@@ -17,26 +17,30 @@ import { assertProperty } from '../../../harness/conformance/support/seed.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../../harness/provision/scratch-database.ts';
 import { requireStore, unavailableReason } from '../../../test/support/stores.ts';
 import { AGGREGATIONS, type Interval, type MetricQuery } from '../../ports/time-series.ts';
-import { HOURLY_VIEW, refreshHourlyRollup, servedByHourlyRollup } from './hourly-rollup.ts';
+import { HOURLY_VIEW, hourlyRollupRoute, refreshHourlyRollup } from './hourly-rollup.ts';
 import { TimescaleTimeSeriesRepository } from './time-series-repository.ts';
 
 const HOUR = 3_600_000;
 
 describe('which queries the hourly rollup answers', () => {
   const at = (ms: number) => new Date(BASE + ms);
-  it('buckets of whole hours over a range of whole hours, nothing else', () => {
-    expect(servedByHourlyRollup({ interval: '1h', start: at(0), end: at(5 * HOUR) })).toBe(true);
-    expect(servedByHourlyRollup({ interval: '1d', start: at(-3 * HOUR), end: at(DAY) })).toBe(true);
-    expect(servedByHourlyRollup({ interval: '30m', start: at(0), end: at(HOUR) })).toBe(false);
-    expect(servedByHourlyRollup({ interval: '1h', start: at(1), end: at(HOUR) })).toBe(false);
-    expect(servedByHourlyRollup({ interval: '1h', start: at(0), end: at(HOUR + 1000) })).toBe(false);
+  const route = (interval: Interval, start: Date, end: Date) => hourlyRollupRoute({ interval, start, end });
+  it('whole hours from the rollup, the parts of an hour at either end from the raw points, else raw', () => {
+    expect(route('1h', at(0), at(5 * HOUR))).toBe('hours');
+    expect(route('1d', at(-3 * HOUR), at(DAY))).toBe('hours');
+    expect(route('30m', at(0), at(HOUR))).toBe('raw');
+    expect(route('30m', at(1), at(5 * HOUR))).toBe('raw');
+    // No whole hour inside: nothing for the rollup to answer.
+    expect(route('1h', at(1), at(HOUR))).toBe('raw');
+    expect(route('1h', at(1), at(2 * HOUR - 1))).toBe('raw');
+    expect(route('1h', at(0), at(HOUR - 1))).toBe('raw');
+    // At least one whole hour: [0, 1 h), [1 h, 2 h).
+    expect(route('1h', at(0), at(HOUR + 1000))).toBe('edges');
+    expect(route('1h', at(1), at(2 * HOUR))).toBe('edges');
+    expect(route('6h', at(-1), at(HOUR))).toBe('edges');
     // Bad input is not routed: the raw path validates it and names the field.
-    expect(servedByHourlyRollup({ interval: 'toString' as Interval, start: at(0), end: at(HOUR) })).toBe(
-      false,
-    );
-    expect(servedByHourlyRollup({ interval: '1h', start: 'x' as unknown as Date, end: at(HOUR) })).toBe(
-      false,
-    );
+    expect(route('toString' as Interval, at(0), at(HOUR))).toBe('raw');
+    expect(route('1h', 'x' as unknown as Date, at(HOUR))).toBe('raw');
   });
 });
 
@@ -133,6 +137,47 @@ describe.skipIf(missing !== undefined)(
       );
     });
 
+    it('ranges that are not whole hours (whole-hour buckets) equal the model too: rollup middle, raw edges', async () => {
+      await assertProperty(
+        fc.asyncProperty(
+          pointsArb(3, 80),
+          fc.constantFrom<Interval>('1h', '6h', '1d'),
+          fc.integer({ min: -DAY, max: DAY }),
+          fc.integer({ min: 1, max: 4 * DAY }),
+          async (raw, interval, startOffset, length) => {
+            const name = nextName();
+            const base = BASE + ++run * 10 * DAY;
+            const points = toPoints(raw, name, base);
+            const model = new MetricModel();
+            model.save(points);
+            await rollup.saveMetrics(points);
+            const range = { start: new Date(base + startOffset), end: new Date(base + startOffset + length) };
+            for (const refreshed of [false, true]) {
+              if (refreshed) await refresh();
+              for (const aggregation of AGGREGATIONS)
+                await expectModel(model, { metricName: name, ...range, aggregation, interval });
+              const many = await rollup.queryMetricsMany({
+                metricNames: [name],
+                ...range,
+                aggregation: 'sum',
+                interval,
+              });
+              const single = await rollup.queryMetrics({
+                metricName: name,
+                ...range,
+                aggregation: 'sum',
+                interval,
+              });
+              expect(many.map((b) => [b.bucket.getTime(), b.value])).toEqual(
+                single.map((b) => [b.bucket.getTime(), b.value]),
+              );
+            }
+          },
+        ),
+        25,
+      );
+    });
+
     it('reads the rollup: points newer than its refresh count, a changed materialised hour waits for the next refresh', async () => {
       const name = nextName();
       const base = BASE + 10_000 * DAY; // after every property run's data, so after the watermark its refreshes left
@@ -160,10 +205,14 @@ describe.skipIf(missing !== undefined)(
         new Date(base + HOUR),
       ]);
       expect((await rollup.queryMetrics(query)).map((b) => b.value)).toEqual([1, 2, 4]);
-      // A range that is not whole hours reads the raw rows, which no longer hold hour 0.
+      // A range ending inside an hour: its whole hours from the rollup (hour 0 still 1), the rest raw.
       expect(
         (await rollup.queryMetrics({ ...query, end: new Date(base + 3 * HOUR - 1) })).map((b) => b.value),
-      ).toEqual([2, 4]);
+      ).toEqual([1, 2, 4]);
+      // No whole hour inside: the raw rows, which no longer hold hour 0.
+      expect(
+        await rollup.queryMetrics({ ...query, start: new Date(base + 1), end: new Date(base + HOUR) }),
+      ).toEqual([]);
       await refresh();
       expect((await rollup.queryMetrics(query)).map((b) => b.value)).toEqual([2, 4]);
       const view = await subject!.pool.query(

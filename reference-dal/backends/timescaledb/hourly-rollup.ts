@@ -1,7 +1,8 @@
 // The timescaledb backend's `rollup: "hourly"` option (profile polyglot-caggs): a continuous
 // aggregate of each series per hour (sum, count, min, max), kept real-time (rows newer than its
 // last refresh are aggregated from the hypertable on the fly), and read instead of the raw points by
-// every bucketed query whose buckets and range are whole hours. Those answers equal the raw ones: an
+// every bucketed query whose buckets are whole hours, for the whole hours of its range (the parts of
+// an hour at either end come from the raw points). Those answers equal the raw ones: an
 // hour lies wholly inside one bucket of any width that is a multiple of an hour (buckets share
 // BUCKET_ORIGIN, itself on an hour), and avg is sum ÷ count of the hours, not an average of averages.
 import type pg from 'pg';
@@ -44,14 +45,22 @@ export async function refreshHourlyRollup(client: pg.ClientBase): Promise<void> 
   await client.query(`CALL refresh_continuous_aggregate('${HOURLY_VIEW}', NULL, $1::timestamptz)`, [end]);
 }
 
-/** Whether the rollup answers this query exactly: buckets of whole hours over a range of whole hours. */
-export function servedByHourlyRollup(query: Pick<MetricQuery, 'interval' | 'start' | 'end'>): boolean {
-  if (!(query.start instanceof Date && query.end instanceof Date)) return false;
-  if (!Object.hasOwn(INTERVALS, query.interval)) return false;
-  const width = INTERVALS[query.interval].ms;
-  return (
-    width % HOUR_MS === 0 && query.start.getTime() % HOUR_MS === 0 && query.end.getTime() % HOUR_MS === 0
-  );
+/**
+ * How the rollup answers this query: 'hours' when buckets and range are whole hours; 'edges' when
+ * the buckets are whole hours and the range holds at least one whole hour (the rollup for those, the
+ * raw points for the parts of an hour at either end); 'raw' otherwise.
+ */
+export function hourlyRollupRoute(
+  query: Pick<MetricQuery, 'interval' | 'start' | 'end'>,
+): 'hours' | 'edges' | 'raw' {
+  if (!(query.start instanceof Date && query.end instanceof Date)) return 'raw';
+  if (!Object.hasOwn(INTERVALS, query.interval)) return 'raw';
+  if (INTERVALS[query.interval].ms % HOUR_MS !== 0) return 'raw';
+  const start = query.start.getTime();
+  const end = query.end.getTime();
+  if (start % HOUR_MS === 0 && end % HOUR_MS === 0) return 'hours';
+  const firstWholeHour = Math.ceil(start / HOUR_MS) * HOUR_MS;
+  return firstWholeHour + HOUR_MS <= end ? 'edges' : 'raw';
 }
 
 /** The rollup as a metric table the shared bucket queries read: each aggregation recombined from the hours. */
@@ -66,4 +75,26 @@ export const HOURLY_ROLLUP_TABLE = {
     sum: 'sum(total)',
     count: 'sum(n)::float8',
   },
+} as const satisfies MetricTableSpec;
+
+// The first whole hour at or after the range's start ($3), and the start of the hour its end ($4) falls in.
+const MIDDLE_START = `(time_bucket(INTERVAL '1 hour', $3::timestamptz - INTERVAL '1 microsecond') + INTERVAL '1 hour')`;
+const MIDDLE_END = `time_bucket(INTERVAL '1 hour', $4::timestamptz)`;
+
+/**
+ * The rollup's whole hours inside the range, and the raw points of the parts of an hour at its ends,
+ * as one set of partial aggregates (a raw point is an "hour" of one point). The shared bucket queries
+ * filter `t` to [$3, $4) and recombine as HOURLY_ROLLUP_TABLE does. Every hour of the middle lies in
+ * one bucket (whole-hour widths from a common origin), so its partial aggregates combine exactly.
+ */
+export const HOURLY_ROLLUP_WITH_EDGES_TABLE = {
+  ...HOURLY_ROLLUP_TABLE,
+  name: `${HOURLY_VIEW}_edges`,
+  table: `(SELECT bucket AS t, metric_name, total, n, low, high FROM ${HOURLY_VIEW}
+            WHERE bucket >= ${MIDDLE_START} AND bucket < ${MIDDLE_END}
+           UNION ALL
+           SELECT ts, metric_name, value, 1, value, value FROM ${TIMESCALE_METRIC_TABLE.table}
+            WHERE (ts >= $3 AND ts < ${MIDDLE_START}) OR (ts >= ${MIDDLE_END} AND ts < $4)) AS edged`,
+  bucketSql: 'time_bucket($2::interval, t)',
+  timeColumn: 't',
 } as const satisfies MetricTableSpec;

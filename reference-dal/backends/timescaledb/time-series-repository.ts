@@ -29,7 +29,8 @@ import {
   HOURLY_ROLLUP_MIGRATIONS,
   HOURLY_ROLLUP_NAMESPACE,
   HOURLY_ROLLUP_TABLE,
-  servedByHourlyRollup,
+  HOURLY_ROLLUP_WITH_EDGES_TABLE,
+  hourlyRollupRoute,
 } from './hourly-rollup.ts';
 import type { RollupMode } from './options.ts';
 import {
@@ -71,11 +72,12 @@ export class TimescaleTimeSeriesRepository implements TimeSeriesRepository {
       await applyMigrations(pool, HOURLY_ROLLUP_NAMESPACE, HOURLY_ROLLUP_MIGRATIONS);
   }
 
-  /** The table a bucketed query over this range reads: the hourly rollup where it answers exactly. */
+  /** The table a bucketed query over this range reads: the hourly rollup (with raw edges) where it answers exactly. */
   #bucketSource(query: Pick<MetricQuery, 'interval' | 'start' | 'end'>): MetricTableSpec {
-    return this.#rollup === 'hourly' && servedByHourlyRollup(query)
-      ? HOURLY_ROLLUP_TABLE
-      : TIMESCALE_METRIC_TABLE;
+    if (this.#rollup !== 'hourly') return TIMESCALE_METRIC_TABLE;
+    const route = hourlyRollupRoute(query);
+    if (route === 'hours') return HOURLY_ROLLUP_TABLE;
+    return route === 'edges' ? HOURLY_ROLLUP_WITH_EDGES_TABLE : TIMESCALE_METRIC_TABLE;
   }
 
   async saveMetrics(points: readonly MetricPoint[]): Promise<{ written: number }> {
