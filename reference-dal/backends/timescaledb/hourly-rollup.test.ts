@@ -91,91 +91,50 @@ describe.skipIf(missing !== undefined)(
       });
     };
 
-    it('whole-hour aggregates equal the model, unrefreshed (real-time) and refreshed, one series and many', async () => {
-      await assertProperty(
-        fc.asyncProperty(
-          pointsArb(3, 80),
-          fc.constantFrom<Interval>('1h', '6h', '12h', '1d'),
-          fc.integer({ min: -24, max: 24 }),
-          fc.integer({ min: 1, max: 96 }),
-          async (raw, interval, startHour, hours) => {
-            const name = nextName();
-            // Each run after the last one's data: a refresh materialises up to its newest hour, and
-            // points older than that are (by design) read from the rollup only after the next refresh.
-            const base = BASE + ++run * 10 * DAY;
-            const points = toPoints(raw, name, base);
-            const model = new MetricModel();
-            model.save(points);
-            await rollup.saveMetrics(points);
-            const range = {
-              start: new Date(base + startHour * HOUR),
-              end: new Date(base + (startHour + hours) * HOUR),
-            };
-            for (const refreshed of [false, true]) {
-              if (refreshed) await refresh();
-              for (const aggregation of AGGREGATIONS)
-                await expectModel(model, { metricName: name, ...range, aggregation, interval });
-              const many = await rollup.queryMetricsMany({
-                metricNames: [name],
-                ...range,
-                aggregation: 'avg',
-                interval,
-              });
-              const single = await rollup.queryMetrics({
-                metricName: name,
-                ...range,
-                aggregation: 'avg',
-                interval,
-              });
-              expect(many.map((b) => [b.bucket.getTime(), b.value])).toEqual(
-                single.map((b) => [b.bucket.getTime(), b.value]),
-              );
-            }
-          },
-        ),
-        25,
+    /**
+     * A fresh series of generated points; over the range [from, from + length) of its base, every
+     * aggregation equals the model, unrefreshed (real-time) and refreshed, and many series agree with one.
+     */
+    const agreesWithModel = (intervals: Interval[], range: fc.Arbitrary<[number, number]>) =>
+      fc.asyncProperty(
+        pointsArb(3, 80),
+        fc.constantFrom(...intervals),
+        range,
+        async (raw, interval, [from, length]) => {
+          const name = nextName();
+          // Each run after the last one's data: a refresh materialises up to its newest hour, and
+          // points older than that are (by design) read from the rollup only after the next refresh.
+          const base = BASE + ++run * 10 * DAY;
+          const points = toPoints(raw, name, base);
+          const model = new MetricModel();
+          model.save(points);
+          await rollup.saveMetrics(points);
+          const span = { start: new Date(base + from), end: new Date(base + from + length) };
+          for (const refreshed of [false, true]) {
+            if (refreshed) await refresh();
+            for (const aggregation of AGGREGATIONS)
+              await expectModel(model, { metricName: name, ...span, aggregation, interval });
+            const query = { ...span, aggregation: 'avg', interval } as const;
+            const many = await rollup.queryMetricsMany({ metricNames: [name], ...query });
+            const single = await rollup.queryMetrics({ metricName: name, ...query });
+            expect(many.map((b) => [b.bucket.getTime(), b.value])).toEqual(
+              single.map((b) => [b.bucket.getTime(), b.value]),
+            );
+          }
+        },
       );
+
+    it('whole-hour aggregates equal the model, unrefreshed (real-time) and refreshed, one series and many', async () => {
+      const wholeHours = fc.tuple(
+        fc.integer({ min: -24, max: 24 }).map((h) => h * HOUR),
+        fc.integer({ min: 1, max: 96 }).map((h) => h * HOUR),
+      );
+      await assertProperty(agreesWithModel(['1h', '6h', '12h', '1d'], wholeHours), 25);
     });
 
     it('ranges that are not whole hours (whole-hour buckets) equal the model too: rollup middle, raw edges', async () => {
-      await assertProperty(
-        fc.asyncProperty(
-          pointsArb(3, 80),
-          fc.constantFrom<Interval>('1h', '6h', '1d'),
-          fc.integer({ min: -DAY, max: DAY }),
-          fc.integer({ min: 1, max: 4 * DAY }),
-          async (raw, interval, startOffset, length) => {
-            const name = nextName();
-            const base = BASE + ++run * 10 * DAY;
-            const points = toPoints(raw, name, base);
-            const model = new MetricModel();
-            model.save(points);
-            await rollup.saveMetrics(points);
-            const range = { start: new Date(base + startOffset), end: new Date(base + startOffset + length) };
-            for (const refreshed of [false, true]) {
-              if (refreshed) await refresh();
-              for (const aggregation of AGGREGATIONS)
-                await expectModel(model, { metricName: name, ...range, aggregation, interval });
-              const many = await rollup.queryMetricsMany({
-                metricNames: [name],
-                ...range,
-                aggregation: 'sum',
-                interval,
-              });
-              const single = await rollup.queryMetrics({
-                metricName: name,
-                ...range,
-                aggregation: 'sum',
-                interval,
-              });
-              expect(many.map((b) => [b.bucket.getTime(), b.value])).toEqual(
-                single.map((b) => [b.bucket.getTime(), b.value]),
-              );
-            }
-          },
-        ),
-        25,
-      );
+      const anyRange = fc.tuple(fc.integer({ min: -DAY, max: DAY }), fc.integer({ min: 1, max: 4 * DAY }));
+      await assertProperty(agreesWithModel(['1h', '6h', '1d'], anyRange), 25);
     });
 
     it('reads the rollup: points newer than its refresh count, a changed materialised hour waits for the next refresh', async () => {
