@@ -74,21 +74,24 @@ describe.skipIf(unavailableReason('postgres') !== undefined)('appendMetricPoints
 
   it('names an invalid point by its place in the whole input and closes the source', async () => {
     await ensureMetricPartitions(pool, POSTGRES_METRICS_TARGET, BASE, BASE + WEEK);
-    let closed = false;
-    function* source() {
-      try {
-        const points = series('bad', 20, 60_000);
-        points[16] = { ...points[16]!, metricName: '' };
-        yield* points;
-      } finally {
-        closed = true;
-      }
-    }
     const repository = new PostgresTimeSeriesRepository(pool, { pool, url });
-    const error = await repository.loadMetrics!(source()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).field).toBe('points[16].metricName');
-    expect(closed).toBe(true);
+    // The first point, before any COPY, and one in the middle of a COPY.
+    for (const bad of [0, 16]) {
+      let closed = false;
+      function* source() {
+        try {
+          const points = series('bad', 20, 60_000);
+          points[bad] = { ...points[bad]!, metricName: '' };
+          yield* points;
+        } finally {
+          closed = true;
+        }
+      }
+      const error = await repository.loadMetrics!(source()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe(`points[${bad}].metricName`);
+      expect(closed).toBe(true);
+    }
   });
 
   it('keeps each COPY inside the pool’s statement and read timeouts, however long the load', async () => {
@@ -120,6 +123,19 @@ describe.skipIf(unavailableReason('postgres') !== undefined)('appendMetricPoints
       await timed.end();
     }
   }, 60_000);
+
+  it('rethrows an error of the source itself, not as a failure of the COPY it broke off', async () => {
+    await ensureMetricPartitions(pool, POSTGRES_METRICS_TARGET, BASE, BASE + WEEK);
+    const failure = new Error('source broke');
+    function* source() {
+      yield* series('source-error', 5, 1_000);
+      throw failure;
+    }
+    const repository = new PostgresTimeSeriesRepository(pool, { pool, url });
+    expect(await repository.loadMetrics!(source()).catch((e: unknown) => e)).toBe(failure);
+    // The COPY it broke off was not committed, and the connection came back (the pool has one).
+    expect(await repository.countPoints('source-error')).toBe(0);
+  });
 
   it('fails on a key already stored, naming the store, and gives its connection back', async () => {
     const repository = new PostgresTimeSeriesRepository(pool, { pool, url });

@@ -171,15 +171,24 @@ export async function appendMetricPoints(
   const validator = new MetricPointValidator('points');
   let read = 0;
   let finished = false;
+  /** What the caller's source threw: rethrown as it is, not as a failure of the COPY it broke off. */
+  let sourceFailure: { error: unknown } | undefined;
   const pull = async (): Promise<MetricPoint | undefined> => {
-    const next = await iterator.next();
+    let next: IteratorResult<MetricPoint>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      finished = true;
+      sourceFailure = { error };
+      throw error;
+    }
     if (next.done) {
       finished = true;
       return undefined;
     }
     return validator.check(next.value, read++);
   };
-  let next = await pull();
+  let next: MetricPoint | undefined;
   /** The points from `next` on, up to the first that is not ready (then left in `next`). */
   const segmentMs = options.segmentMs ?? 5_000;
   async function* segment(): AsyncGenerator<MetricPoint> {
@@ -200,6 +209,7 @@ export async function appendMetricPoints(
   }
   let written = 0;
   try {
+    next = await pull();
     while (next !== undefined) {
       if (options.ready && !options.ready(next)) await options.prepare?.(next);
       let client: pg.PoolClient;
@@ -216,7 +226,7 @@ export async function appendMetricPoints(
         });
       } catch (error) {
         failed = true;
-        throw error;
+        throw sourceFailure ? sourceFailure.error : error;
       } finally {
         // A connection whose COPY failed midway is not handed to the next caller.
         client.release(failed);
