@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { StoreError, ValidationError, type StoreName } from '../errors.ts';
-import type { MetricPoint } from '../ports/time-series.ts';
+import type { MetricPoint, TimeSeriesRepository } from '../ports/time-series.ts';
 import { silentProgress, type Progress } from '../ports/load-progress.ts';
 import { MetricPointValidator } from '../domain/metric-point.ts';
 import type { MetricCopyTarget } from './metric-copy-target.ts';
@@ -237,4 +237,24 @@ export async function appendMetricPoints(
     if (!finished) await iterator.return?.();
   }
   return written;
+}
+
+/**
+ * A repository's loadMetrics over its COPY path: appendMetricPoints into `target`, with `hooks`
+ * for targets whose storage must exist before rows arrive.
+ */
+export function copyLoader(
+  copy: CopyPath,
+  target: MetricCopyTarget,
+  store: StoreName,
+  hooks: Pick<AppendOptions, 'ready' | 'prepare'> = {},
+): NonNullable<TimeSeriesRepository['loadMetrics']> {
+  return async (points) => ({
+    written: await appendMetricPoints(copy.pool, target, points, {
+      ...hooks,
+      store,
+      url: copy.url,
+      segmentMs: copy.segmentMs,
+    }),
+  });
 }

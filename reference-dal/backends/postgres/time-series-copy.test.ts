@@ -9,9 +9,8 @@ import { NAMED_SCALES, parseScale, type ScaleSpec } from '../../../harness/data/
 import { metricDataset } from '../../../harness/data/sources.ts';
 import type { MetricPoint } from '../../ports/time-series.ts';
 import { PostgresTimeSeriesRepository } from './time-series-repository.ts';
-import { PlainPostgresTimeSeriesRepository } from './time-series-plain.ts';
+import { PLAIN_METRICS_TARGET, PlainPostgresTimeSeriesRepository } from './time-series-plain.ts';
 import {
-  PLAIN_METRICS_TARGET,
   POSTGRES_METRICS_TARGET,
   checkMetricDataset,
   loadMetricDataset,

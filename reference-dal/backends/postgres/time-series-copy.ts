@@ -8,14 +8,11 @@
 import type pg from 'pg';
 import { StoreError, ValidationError } from '../../errors.ts';
 import type { MetricPoint } from '../../ports/time-series.ts';
-import { PLAIN_METRICS_TARGET } from './time-series-plain.ts';
 import { POSTGRES_METRIC_TABLE, TIME_SERIES_NAMESPACE } from './time-series-migrations.ts';
 import { PARTITION_MS, PartitionManager, partitionStart } from './time-series-partitions.ts';
 import { queryableOf } from '../../sql/queryable.ts';
 import type { MetricCopyTarget } from '../../sql/metric-copy-target.ts';
 import { copyMetricPoints, type CopyOptions } from '../../sql/metric-copy.ts';
-
-export { copyMetricPoints, type CopyOptions, PLAIN_METRICS_TARGET };
 import {
   decideReuse,
   decideReuseCounted,

@@ -24,7 +24,7 @@ import {
 } from '../../sql/metric-table.ts';
 import { latestRows, queryManyBuckets, topSeriesRows } from '../../sql/metric-shapes.ts';
 import type { Queryable } from '../../sql/queryable.ts';
-import { appendMetricPoints, type CopyPath } from '../../sql/metric-copy.ts';
+import { copyLoader, type CopyPath } from '../../sql/metric-copy.ts';
 import type { MetricCopyTarget } from '../../sql/metric-copy-target.ts';
 
 export const PLAIN_METRIC_TABLE = {
@@ -68,15 +68,7 @@ export class PlainPostgresTimeSeriesRepository implements TimeSeriesRepository {
 
   constructor(db: Queryable, copy?: CopyPath) {
     this.#db = db;
-    if (copy) {
-      this.loadMetrics = async (points) => ({
-        written: await appendMetricPoints(copy.pool, PLAIN_METRICS_TARGET, points, {
-          store: 'postgres',
-          url: copy.url,
-          segmentMs: copy.segmentMs,
-        }),
-      });
-    }
+    if (copy) this.loadMetrics = copyLoader(copy, PLAIN_METRICS_TARGET, 'postgres');
   }
 
   static async migrate(pool: pg.Pool): Promise<void> {

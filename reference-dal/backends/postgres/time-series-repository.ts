@@ -22,7 +22,7 @@ import {
   TIME_SERIES_NAMESPACE,
 } from './time-series-migrations.ts';
 import { PartitionManager } from './time-series-partitions.ts';
-import { appendMetricPoints, type CopyPath } from '../../sql/metric-copy.ts';
+import { copyLoader, type CopyPath } from '../../sql/metric-copy.ts';
 import { POSTGRES_METRICS_TARGET } from './time-series-copy.ts';
 
 const NO_PARTITION = '23514'; // check_violation: "no partition of relation … found for row"
@@ -37,16 +37,10 @@ export class PostgresTimeSeriesRepository implements TimeSeriesRepository {
     this.#db = db;
     this.#partitions = new PartitionManager(db, POSTGRES_METRIC_TABLE.table);
     if (copy) {
-      this.loadMetrics = async (points) => {
-        const written = await appendMetricPoints(copy.pool, POSTGRES_METRICS_TARGET, points, {
-          store: 'postgres',
-          url: copy.url,
-          segmentMs: copy.segmentMs,
-          ready: (point) => this.#partitions.covers(point.timestamp.getTime()),
-          prepare: (point) => this.#partitions.ensure([point.timestamp.getTime()]),
-        });
-        return { written };
-      };
+      this.loadMetrics = copyLoader(copy, POSTGRES_METRICS_TARGET, 'postgres', {
+        ready: (point) => this.#partitions.covers(point.timestamp.getTime()),
+        prepare: (point) => this.#partitions.ensure([point.timestamp.getTime()]),
+      });
     }
   }
 

@@ -23,7 +23,7 @@ import {
 } from '../../sql/metric-table.ts';
 import { latestRows, queryManyBuckets, topSeriesRows } from '../../sql/metric-shapes.ts';
 import type { Queryable } from '../../sql/queryable.ts';
-import { appendMetricPoints, type CopyPath } from '../../sql/metric-copy.ts';
+import { copyLoader, type CopyPath } from '../../sql/metric-copy.ts';
 import { TIMESCALE_METRICS_TARGET } from './time-series-copy-target.ts';
 import {
   HOURLY_ROLLUP_MIGRATIONS,
@@ -53,16 +53,8 @@ export class TimescaleTimeSeriesRepository implements TimeSeriesRepository {
   constructor(db: Queryable, options: TimescaleOptions = {}, copy?: CopyPath) {
     this.#db = db;
     this.#rollup = options.rollup ?? 'none';
-    if (copy) {
-      // Chunks are TimescaleDB's business: COPY into the hypertable makes them as rows arrive.
-      this.loadMetrics = async (points) => ({
-        written: await appendMetricPoints(copy.pool, TIMESCALE_METRICS_TARGET, points, {
-          store: 'timescaledb',
-          url: copy.url,
-          segmentMs: copy.segmentMs,
-        }),
-      });
-    }
+    // Chunks are TimescaleDB's business: COPY into the hypertable makes them as rows arrive.
+    if (copy) this.loadMetrics = copyLoader(copy, TIMESCALE_METRICS_TARGET, 'timescaledb');
   }
 
   /** Apply this backend's migrations (idempotent); needs the timescaledb extension available. */
