@@ -62,30 +62,38 @@ export async function bulkPutObjects(
   let bytes = 0;
   let failure: unknown;
   const inFlight = new Set<Promise<void>>();
-  for await (const item of items) {
-    if (failure !== undefined) break;
-    while (inFlight.size >= concurrency) await Promise.race(inFlight);
-    if (failure !== undefined) break;
-    const put = (async () => {
-      try {
-        const body = item.bytes();
-        await repository.put(`${prefix}${item.key}`, body, {
-          contentType: item.contentType,
-          metadata: item.metadata ? { ...item.metadata } : undefined,
-        });
-        objects += 1;
-        bytes += body.byteLength;
-        progress.add(1);
-      } catch (error) {
-        failure ??= error;
-      }
-    })();
-    inFlight.add(put);
-    void put.finally(() => inFlight.delete(put));
+  try {
+    await sendAll();
+  } finally {
+    // Also when the source throws: no put may land after this returns (a caller clears the prefix next).
+    await Promise.allSettled(inFlight);
   }
-  await Promise.all(inFlight);
   if (failure !== undefined) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
   return { objects, bytes };
+
+  async function sendAll(): Promise<void> {
+    for await (const item of items) {
+      if (failure !== undefined) break;
+      while (inFlight.size >= concurrency) await Promise.race(inFlight);
+      if (failure !== undefined) break;
+      const put = (async () => {
+        try {
+          const body = item.bytes();
+          await repository.put(`${prefix}${item.key}`, body, {
+            contentType: item.contentType,
+            metadata: item.metadata ? { ...item.metadata } : undefined,
+          });
+          objects += 1;
+          bytes += body.byteLength;
+          progress.add(1);
+        } catch (error) {
+          failure ??= error;
+        }
+      })();
+      inFlight.add(put);
+      void put.finally(() => inFlight.delete(put));
+    }
+  }
 }
 
 /** Every key under `prefix` (ListObjectsV2 pages; no HEADs). */
