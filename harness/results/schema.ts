@@ -159,7 +159,7 @@ const pathOverheadSchema = z.object({
   title: z.string(),
   /** DAL ÷ raw client, median over interleaved rounds. */
   ratio: z.number(),
-  /** The ratio judged against the target (net of a declared extra guarantee) and its interval. */
+  /** The ratio judged against the target (net of a declared extra guarantee, or against raw + it) and its interval. */
   judged: z.number(),
   interval: z.tuple([z.number(), z.number()]),
   maxRatio: z.number(),

@@ -1,5 +1,7 @@
 // Time-series metrics: TimescaleDB in the ADR, a partitioned PostgreSQL table as the alternative.
 
+import { validateMetricPoints } from '../domain/metric-point.ts';
+
 export interface MetricPoint {
   readonly timestamp: Date;
   readonly metricName: string;
@@ -133,14 +135,19 @@ export async function loadMetricPoints(
 ): Promise<{ written: number }> {
   if (repository.loadMetrics) return repository.loadMetrics(points);
   let written = 0;
+  let offset = 0;
   let batch: MetricPoint[] = [];
+  const save = async () => {
+    // Checked here too, so an error names the point's place in the whole input, not in its batch.
+    validateMetricPoints(batch, 'points', offset);
+    written += (await repository.saveMetrics(batch)).written;
+    offset += batch.length;
+    batch = [];
+  };
   for await (const point of points) {
     batch.push(point);
-    if (batch.length >= batchSize) {
-      written += (await repository.saveMetrics(batch)).written;
-      batch = [];
-    }
+    if (batch.length >= batchSize) await save();
   }
-  if (batch.length > 0) written += (await repository.saveMetrics(batch)).written;
+  if (batch.length > 0) await save();
   return { written };
 }

@@ -158,4 +158,15 @@ describe.skipIf(unavailableReason('postgres') !== undefined)('appendMetricPoints
     expect(await loadMetricPoints(repository, points, 5)).toEqual({ written: 12 });
     expect(await repository.readPoints('fallback', new Date(BASE), new Date(BASE + 12_000))).toEqual(points);
   });
+
+  it('the saveMetrics fallback names an invalid point by its place in the whole input, not in its batch', async () => {
+    const repository = new PostgresTimeSeriesRepository(pool);
+    const points = series('fallback-bad', 12, 1_000);
+    points[7] = { ...points[7]!, value: Number.NaN };
+    const error = await loadMetricPoints(repository, points, 5).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe('points[7].value');
+    // The first batch (points 0–4) was written before the bad one was met; nothing of the second.
+    expect(await repository.countPoints('fallback-bad')).toBe(5);
+  });
 });

@@ -7,6 +7,7 @@ import type { BenchPath } from './path.ts';
 import { redisGroup } from './redis.ts';
 import { measureRounds, orderInRound, type PathSamples } from './rounds.ts';
 import { runDalBench } from './run-dal-bench.ts';
+import { formatVerdictTable } from './table.ts';
 import { checkExitCode, judgePath } from './verdict.ts';
 
 const noop = () => Promise.resolve();
@@ -63,6 +64,35 @@ describe('bench:dal verdicts', () => {
     expect(guarded.ratio).toBeCloseTo(1.5, 2);
     expect(guarded.guarantee?.netRatio).toBeCloseTo(1.05, 2);
     expect(guarded.status).toBe('within');
+  });
+
+  it('judges a guarantee that is most of the work against raw + guarantee, when the path says so', () => {
+    // 30 µs of DAL code over a 100 µs raw statement and a 380 µs guarantee: net of it, 1.30 — the
+    // whole 30 µs charged to the one statement; against all of the same work, 510 / 480.
+    const dalUs = [510, 512, 508, 510, 511, 509];
+    const rawUs = [100, 100, 100, 100, 100, 100];
+    const guaranteeUs = [380, 381, 379, 380, 382, 378];
+    const subtracted = judgePath(
+      { ...samples(dalUs, rawUs), path: path({ guarantee: { title: 'outbox', task: noop } }), guaranteeUs },
+      { seed: 4 },
+    );
+    expect(subtracted.judged).toBeCloseTo(1.3, 2);
+    expect(subtracted.guarantee?.combine).toBe('subtract');
+    expect(subtracted.status).toBe('over');
+    const added = judgePath(
+      {
+        ...samples(dalUs, rawUs),
+        path: path({ guarantee: { title: 'outbox', task: noop, combine: 'add' } }),
+        guaranteeUs,
+      },
+      { seed: 4 },
+    );
+    expect(added.judged).toBeCloseTo(510 / 480, 2);
+    expect(added.guarantee).toMatchObject({ combine: 'add', netRatio: added.judged });
+    expect(added.status).toBe('within');
+    expect(formatVerdictTable([subtracted, added])).toMatch(
+      /1\.30 \[[\d.]+, [\d.]+\] net .*\n[^]*1\.06 \[[\d.]+, [\d.]+\] ÷ raw\+g/,
+    );
   });
 
   it('refuses fewer than two rounds', () => {

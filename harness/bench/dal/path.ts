@@ -14,6 +14,14 @@ export interface ExtraGuarantee {
    * the DAL); the path is judged net of it.
    */
   readonly task: () => Promise<void> | void;
+  /**
+   * How the path is judged with it. 'subtract' (default): (DAL − guarantee) ÷ raw, the DAL net of a
+   * small extra (a hash, a validation). 'add': DAL ÷ (raw + guarantee), the DAL against the raw
+   * client doing all of the same work in two timed parts, for a guarantee that is most of the work
+   * (the outbox's three round trips beside a one-statement insert): subtracting it would charge the
+   * DAL's handling of those round trips to the one raw statement.
+   */
+  readonly combine?: 'subtract' | 'add';
 }
 
 export interface BenchPath {

@@ -2,6 +2,9 @@
 // verdict; an extra guarantee gets its own line so the DAL's own cost and the guarantee's are told apart.
 import type { PathVerdict } from './verdict.ts';
 
+/** What the judged column's figure is, by how a declared guarantee enters it. */
+const JUDGED_AS = { none: '', subtract: ' net', add: ' ÷ raw+g' } as const;
+
 const STATUS_TEXT = { within: 'yes', unclear: '? (interval straddles)', over: 'NO (with confidence)' };
 
 export function formatVerdictTable(verdicts: readonly PathVerdict[], confidence = 0.9): string {
@@ -22,7 +25,7 @@ export function formatVerdictTable(verdicts: readonly PathVerdict[], confidence 
         fmt(v.dalMedianUs),
         fmt(v.rawMedianUs),
         v.ratio.toFixed(2),
-        `${v.judged.toFixed(2)} [${v.interval[0].toFixed(2)}, ${v.interval[1].toFixed(2)}]${v.guarantee ? ' net' : ''}`,
+        `${v.judged.toFixed(2)} [${v.interval[0].toFixed(2)}, ${v.interval[1].toFixed(2)}]${JUDGED_AS[v.guarantee?.combine ?? 'none']}`,
         `≤ ${v.maxRatio.toFixed(2)}`,
         STATUS_TEXT[v.status],
       ].join(' | '),

@@ -19,8 +19,14 @@ export interface PathVerdict {
   /** dal / raw, median over rounds. */
   readonly ratio: number;
   /** Present when the path declares an extra guarantee: its cost and the ratio net of it. */
-  readonly guarantee?: { readonly title: string; readonly medianUs: number; readonly netRatio: number };
-  /** The judged ratio (net when a guarantee is declared, else gross) and its interval. */
+  readonly guarantee?: {
+    readonly title: string;
+    readonly medianUs: number;
+    /** How it enters the judged ratio (see ExtraGuarantee.combine). */
+    readonly combine: 'subtract' | 'add';
+    readonly netRatio: number;
+  };
+  /** The judged ratio (net of a declared guarantee, or against raw + it; else gross) and its interval. */
   readonly judged: number;
   readonly interval: Interval;
   readonly status: PathStatus;
@@ -39,8 +45,13 @@ export function judgePath(samples: PathSamples, options: VerdictOptions): PathVe
   if (rounds < 2) throw new Error(`bench path ${path.id}: ${rounds} round(s) measured, need ≥ 2`);
   const maxRatio = path.maxRatio ?? DEFAULT_MAX_RATIO;
   const gross = perRound(rounds, (i) => dalUs[i]! / rawUs[i]!);
+  const combine = path.guarantee?.combine ?? 'subtract';
   const net = path.guarantee
-    ? perRound(rounds, (i) => (dalUs[i]! - (guaranteeUs[i] ?? 0)) / rawUs[i]!)
+    ? perRound(rounds, (i) =>
+        combine === 'add'
+          ? dalUs[i]! / (rawUs[i]! + (guaranteeUs[i] ?? 0))
+          : (dalUs[i]! - (guaranteeUs[i] ?? 0)) / rawUs[i]!,
+      )
     : undefined;
   const judgedRounds = net ?? gross;
   const interval = bootstrapCi(judgedRounds, {
@@ -62,6 +73,7 @@ export function judgePath(samples: PathSamples, options: VerdictOptions): PathVe
           guarantee: {
             title: path.guarantee.title,
             medianUs: median(guaranteeUs),
+            combine,
             netRatio: judged,
           },
         }
