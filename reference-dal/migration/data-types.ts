@@ -10,6 +10,7 @@ import { IntegrityError } from '../errors.ts';
 import type { TransactionalSession } from '../ports/transactional.ts';
 import { canonicalJson, sha256Hex } from './digest.ts';
 import { MigrationError } from './errors.ts';
+import { inParallel } from './in-parallel.ts';
 
 export const DATA_TYPES = ['metadata', 'metrics', 'documents', 'objects'] as const;
 export type DataType = (typeof DATA_TYPES)[number];
@@ -56,21 +57,6 @@ const UTC_MICROS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 async function countOf(source: pg.Pool, sql: string): Promise<number> {
   const result = await source.query<{ n: string }>(sql);
   return Number(result.rows[0]?.n ?? 0);
-}
-
-async function inParallel<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 // ---------------------------------------------------------------- metadata
@@ -334,56 +320,64 @@ function objectDigest(
   return { key, hash: sha256Hex(canonicalJson({ key, sha256, contentType, metadata })) };
 }
 
-export const objectsSpec: DataTypeSpec<ObjectRow> = {
-  name: 'objects',
-  async read(source, cursor, limit) {
-    const result = await source.query<ObjectRow & { running: string }>(
-      `SELECT key, body, content_type, metadata, sum(size) OVER (ORDER BY key)::text AS running
+/** The objects spec; `batchBytes` caps a batch's bytes (one object larger than it is a batch alone). */
+export function objectsSpecWith(batchBytes = OBJECT_BATCH_BYTES): DataTypeSpec<ObjectRow> {
+  return {
+    name: 'objects',
+    async read(source, cursor, limit) {
+      const result = await source.query<ObjectRow & { running: string }>(
+        `SELECT key, body, content_type, metadata, sum(size) OVER (ORDER BY key)::text AS running
          FROM ${SOURCE_TABLES.objects} WHERE $1::text IS NULL OR key > $1::text ORDER BY key LIMIT $2`,
-      [cursor?.[0] ?? null, limit],
-    );
-    const rows = result.rows.filter((row, i) => i === 0 || Number(row.running) <= OBJECT_BATCH_BYTES);
-    const last = rows.at(-1);
-    return {
-      rows: rows.map(({ key, body, content_type, metadata }) => ({ key, body, content_type, metadata })),
-      cursor: last ? [last.key] : undefined,
-    };
-  },
-  async write(target, rows, commit) {
-    await inParallel(rows, 4, async (row) => {
-      await target.objects.put(row.key, row.body, { contentType: row.content_type, metadata: row.metadata });
-    });
-    await target.session('transactional', commit);
-  },
-  // The hash of the bytes themselves, not the stored sha256 column: the source is checked too.
-  sourceRecord: (row) => objectDigest(row.key, sha256Hex(row.body), row.content_type, row.metadata),
-  async targetRecords(target, rows) {
-    const found = new Map<string, string>();
-    await inParallel(rows, 8, async (row) => {
-      try {
-        const stored = await target.objects.get(row.key);
-        if (stored) {
-          found.set(
-            row.key,
-            objectDigest(row.key, sha256Hex(stored.body), stored.info.contentType, {
-              ...stored.info.metadata,
-            }).hash,
-          );
+        [cursor?.[0] ?? null, limit],
+      );
+      const rows = result.rows.filter((row, i) => i === 0 || Number(row.running) <= batchBytes);
+      const last = rows.at(-1);
+      return {
+        rows: rows.map(({ key, body, content_type, metadata }) => ({ key, body, content_type, metadata })),
+        cursor: last ? [last.key] : undefined,
+      };
+    },
+    async write(target, rows, commit) {
+      await inParallel(rows, 4, async (row) => {
+        await target.objects.put(row.key, row.body, {
+          contentType: row.content_type,
+          metadata: row.metadata,
+        });
+      });
+      await target.session('transactional', commit);
+    },
+    // The hash of the bytes themselves, not the stored sha256 column: the source is checked too.
+    sourceRecord: (row) => objectDigest(row.key, sha256Hex(row.body), row.content_type, row.metadata),
+    async targetRecords(target, rows) {
+      const found = new Map<string, string>();
+      await inParallel(rows, 8, async (row) => {
+        try {
+          const stored = await target.objects.get(row.key);
+          if (stored) {
+            found.set(
+              row.key,
+              objectDigest(row.key, sha256Hex(stored.body), stored.info.contentType, {
+                ...stored.info.metadata,
+              }).hash,
+            );
+          }
+        } catch (error) {
+          if (!(error instanceof IntegrityError)) throw error;
+          found.set(row.key, `!${error.message}`);
         }
-      } catch (error) {
-        if (!(error instanceof IntegrityError)) throw error;
-        found.set(row.key, `!${error.message}`);
-      }
-    });
-    return found;
-  },
-  sourceCount: (source) => countOf(source, `SELECT count(*)::text AS n FROM ${SOURCE_TABLES.objects}`),
-  targetCount: async (target) => (await target.objects.list('', { limit: 100_000 })).length,
-  targetKeys: async (target) =>
-    (await target.objects.list('', { limit: 100_000 }))
-      .map((o) => o.key)
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
-};
+      });
+      return found;
+    },
+    sourceCount: (source) => countOf(source, `SELECT count(*)::text AS n FROM ${SOURCE_TABLES.objects}`),
+    targetCount: async (target) => (await target.objects.list('', { limit: 100_000 })).length,
+    targetKeys: async (target) =>
+      (await target.objects.list('', { limit: 100_000 }))
+        .map((o) => o.key)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+  };
+}
+
+export const objectsSpec = objectsSpecWith();
 
 /** The specs in migration order (metadata first: the others may refer to it). */
 export function dataTypeSpecs(): readonly DataTypeSpec<unknown>[] {

@@ -2,6 +2,7 @@
 // (records, batches, where it resumed from), progress events, the checkpoint rows it leaves in the
 // target, starting over versus resuming, the interruption message, a swapped spec list, and the
 // session's close (once, idempotent, failures surfaced).
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKPOINT_TABLE } from '../../reference-dal/migration/checkpoints.ts';
@@ -9,12 +10,14 @@ import {
   dataTypeSpecs,
   documentsSpec,
   objectsSpec,
+  objectsSpecWith,
   type DataType,
 } from '../../reference-dal/migration/data-types.ts';
 import { MigrationAbortedError, MigrationError } from '../../reference-dal/migration/errors.ts';
 import { generateSinglePostgresDataset } from '../../reference-dal/migration/generate.ts';
 import { MigrationSession } from '../../reference-dal/migration/migration-session.ts';
 import type { MigrationProgress } from '../../reference-dal/migration/run-migration.ts';
+import { parseS3Url } from '../../harness/provision/s3-url.ts';
 import { openMigrationStores, type MigrationStores } from '../support/migration-stores.ts';
 
 // Objects 0 B, 1 B and 100 B (generate.ts's first sizes): one batch of 4, whatever the byte cap.
@@ -187,6 +190,89 @@ describe('migration runs, checkpoints and progress', () => {
       });
     } finally {
       for (const key of extras) await session.target.objects.delete(key);
+    }
+  }, 60_000);
+
+  it('names the first extra metadata record, by kind and id, when the target has records the source lacks', async () => {
+    const extras = await Promise.all(
+      ['zz-extra-2', 'zz-extra-1'].map((id) =>
+        session.target.metadata.detectors.create(
+          { name: id, algorithm: 'forest', parameters: {}, status: 'active' },
+          { id },
+        ),
+      ),
+    );
+    try {
+      const metadata = (await session.verify()).find((r) => r.dataType === 'metadata');
+      expect(metadata).toMatchObject({
+        equal: false,
+        targetCount: SIZE.entities + extras.length,
+        firstDifference: 'metadata detector/zz-extra-1: in the target but not in the source',
+      });
+    } finally {
+      for (const extra of extras) await session.target.metadata.detectors.delete(extra.id);
+    }
+  }, 60_000);
+
+  it('reports a target object whose bytes no longer match their SHA-256 as unreadable, naming it', async () => {
+    const [first] = (await objectsSpec.read(session.sourcePool, undefined, 1)).rows;
+    const key = first!.key;
+    const before = await session.target.objects.get(key);
+    const s3 = parseS3Url(stores!.target.s3Url);
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      forcePathStyle: true,
+    });
+    try {
+      // Other bytes under the hash the DAL stored: what a bit flip or a foreign writer leaves.
+      await client.send(
+        new PutObjectCommand({
+          Bucket: stores!.target.bucket,
+          Key: key,
+          Body: Buffer.from('tampered'),
+          ContentType: before!.info.contentType,
+          Metadata: { sha256: before!.info.sha256 },
+        }),
+      );
+      const objects = (await session.verify()).find((r) => r.dataType === 'objects');
+      expect(objects).toMatchObject({ equal: false, targetCount: SIZE.objects });
+      expect(objects?.firstDifference).toMatch(
+        new RegExp(`^objects ${key}: unreadable in the target \\(.*SHA-256`),
+      );
+    } finally {
+      client.destroy();
+      await session.target.objects.put(key, before!.body, {
+        contentType: before!.info.contentType,
+        metadata: before!.info.metadata,
+      });
+    }
+  }, 60_000);
+
+  it('caps an objects batch at its byte budget, and lets one larger object through alone', async () => {
+    const all = (await objectsSpec.read(session.sourcePool, undefined, 100)).rows;
+    const sizes = all.map((row) => row.body.length);
+    // The model: the longest prefix whose running size stays within the cap, never fewer than one.
+    const expected = (from: number, cap: number) => {
+      let running = 0;
+      let n = 0;
+      for (const size of sizes.slice(from)) {
+        running += size;
+        if (n > 0 && running > cap) break;
+        n++;
+      }
+      return all.slice(from, from + n).map((row) => row.key);
+    };
+    const total = sizes.reduce((a, b) => a + b, 0);
+    for (const from of [0, 1]) {
+      const cursor = from === 0 ? undefined : [all[from - 1]!.key];
+      for (const cap of [0, 1, sizes[from]!, sizes[from]! + sizes[from + 1]! - 1, total]) {
+        const batch = await objectsSpecWith(cap).read(session.sourcePool, cursor, 100);
+        const keys = batch.rows.map((row) => row.key);
+        expect(keys, `from ${from}, cap ${cap} B`).toEqual(expected(from, cap));
+        expect(batch.cursor, `from ${from}, cap ${cap} B`).toEqual([keys.at(-1)]);
+      }
     }
   }, 60_000);
 
