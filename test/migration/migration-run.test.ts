@@ -2,7 +2,7 @@
 // (records, batches, where it resumed from), progress events, the checkpoint rows it leaves in the
 // target, starting over versus resuming, the interruption message, a swapped spec list, and the
 // session's close (once, idempotent, failures surfaced).
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKPOINT_TABLE } from '../../reference-dal/migration/checkpoints.ts';
@@ -17,8 +17,7 @@ import { MigrationAbortedError, MigrationError } from '../../reference-dal/migra
 import { generateSinglePostgresDataset } from '../../reference-dal/migration/generate.ts';
 import { MigrationSession } from '../../reference-dal/migration/migration-session.ts';
 import type { MigrationProgress } from '../../reference-dal/migration/run-migration.ts';
-import { parseS3Url } from '../../harness/provision/s3-url.ts';
-import { openMigrationStores, type MigrationStores } from '../support/migration-stores.ts';
+import { openMigrationStores, rawS3Client, type MigrationStores } from '../support/migration-stores.ts';
 
 // Objects 0 B, 1 B and 100 B (generate.ts's first sizes): one batch of 4, whatever the byte cap.
 const SIZE = { entities: 6, metrics: 9, documents: 5, objects: 3 } as const;
@@ -218,13 +217,7 @@ describe('migration runs, checkpoints and progress', () => {
     const [first] = (await objectsSpec.read(session.sourcePool, undefined, 1)).rows;
     const key = first!.key;
     const before = await session.target.objects.get(key);
-    const s3 = parseS3Url(stores!.target.s3Url);
-    const client = new S3Client({
-      endpoint: s3.endpoint,
-      region: s3.region,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-      forcePathStyle: true,
-    });
+    const client = rawS3Client(stores!.target.s3Url);
     try {
       // Other bytes under the hash the DAL stored: what a bit flip or a foreign writer leaves.
       await client.send(

@@ -14,6 +14,17 @@ export interface MigrationStores {
   remove(): Promise<void>;
 }
 
+/** A plain S3 client for the store behind `s3Url` (to clean up, or to write behind the DAL's back). */
+export function rawS3Client(s3Url: string): S3Client {
+  const s3 = parseS3Url(s3Url);
+  return new S3Client({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    forcePathStyle: true,
+  });
+}
+
 /** Databases `<label>_source` / `<label>_target`, index prefix and bucket `dalbench-<label>-<random>`. */
 export async function openMigrationStores(label: string): Promise<MigrationStores> {
   const pgUrl = requireStore('postgres').url;
@@ -36,13 +47,7 @@ export async function openMigrationStores(label: string): Promise<MigrationStore
       for (const object of (await session?.target.objects.list('', { limit: 10_000 })) ?? []) {
         await session?.target.objects.delete(object.key);
       }
-      const s3 = parseS3Url(target.s3Url);
-      const client = new S3Client({
-        endpoint: s3.endpoint,
-        region: s3.region,
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-        forcePathStyle: true,
-      });
+      const client = rawS3Client(target.s3Url);
       try {
         await client.send(new DeleteBucketCommand({ Bucket: target.bucket })).catch((error: unknown) => {
           // A session that failed to open never made the bucket.
