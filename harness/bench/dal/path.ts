@@ -11,7 +11,7 @@ export interface ExtraGuarantee {
   readonly title: string;
   /**
    * That work alone, timed in the same rounds right after a raw call (so it runs as cold as inside
-   * the DAL); the path is judged net of it.
+   * the DAL); the path is judged with it as `combine` says.
    */
   readonly task: () => Promise<void> | void;
   /**

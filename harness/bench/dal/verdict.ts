@@ -18,7 +18,7 @@ export interface PathVerdict {
   readonly rawMedianUs: number;
   /** dal / raw, median over rounds. */
   readonly ratio: number;
-  /** Present when the path declares an extra guarantee: its cost and the ratio net of it. */
+  /** Present when the path declares an extra guarantee: its cost, how it is combined, and the judged ratio. */
   readonly guarantee?: {
     readonly title: string;
     readonly medianUs: number;
