@@ -5,11 +5,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { serverPort } from './free-port.ts';
 import { LocalProvisioner } from './local-provisioner.ts';
 import { detectLocalTimescale } from './local/postgres.ts';
 import { groupAlive, isAlive } from './process-alive.ts';
 import { OWNER_FILE, type OwnerRecord } from './run-dir.ts';
+import type { StoreKind } from './provisioner.ts';
 import { parseS3Url } from './s3-url.ts';
 
 // Where TimescaleDB is installed for the local PostgreSQL, it is the postgres server (one more endpoint).
@@ -32,13 +35,31 @@ describe('local provisioner', () => {
       elasticsearch: { heapMb: 640 },
       basis: 'test sizes',
     };
-    const stores = await new LocalProvisioner({ memory }).start({
-      kinds: ['postgres', 'redis', 's3', 'elasticsearch', 'timescaledb'],
-      log: (line) => lines.push(line),
-    });
+    // Elasticsearch's first transport port is already taken when it binds (CI saw a client connection take
+    // one): it must start again on new ports rather than fail the run.
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const squatted = (squatter.address() as AddressInfo).port;
+    const picked: Partial<Record<StoreKind, number[]>> = {};
+    const pickPort = async (store: StoreKind) => {
+      const ports = (picked[store] ??= []);
+      ports.push(store === 'elasticsearch' && ports.length === 1 ? squatted : await serverPort());
+      return ports.at(-1)!;
+    };
+    const stores = await new LocalProvisioner({ memory, serverPort: pickPort })
+      .start({
+        kinds: ['postgres', 'redis', 's3', 'elasticsearch', 'timescaledb'],
+        log: (line) => lines.push(line),
+      })
+      .finally(() => squatter.close());
     const pids = Object.values(stores.pids);
     const runDir = stores.runDir;
     try {
+      expect(lines).toContainEqual(
+        expect.stringMatching(/^elasticsearch: port \d+ or \d+ was taken .*new ports$/),
+      );
+      expect(picked.elasticsearch).toHaveLength(4);
+      expect(new URL(stores.endpoints.elasticsearch!.url).port).toBe(String(picked.elasticsearch![2]));
       expect(Object.keys(stores.endpoints).sort()).toEqual([
         'elasticsearch',
         'postgres',

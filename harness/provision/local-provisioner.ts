@@ -20,6 +20,7 @@ import type {
   StoreEndpoint,
   StoreKind,
 } from './provisioner.ts';
+import { serverPort } from './free-port.ts';
 import { reapStaleRunDirs } from './reaper.ts';
 import { RunDir } from './run-dir.ts';
 import { removeEmptyPerfDataDir, resolveRunUser, type RunUser } from './run-user.ts';
@@ -49,6 +50,8 @@ export interface LocalProvisionerOptions {
   readonly tls?: LocalTls;
   /** PostgreSQL's shared_buffers/work_mem and Elasticsearch's heap; default DEFAULT_STORE_MEMORY. */
   readonly memory?: StoreMemory;
+  /** Picks each server's ports; default serverPort (free, outside the ephemeral range). */
+  readonly serverPort?: (store: StoreKind) => Promise<number>;
 }
 
 /** Local stores also expose their processes, so a caller (or test) can see a server that died. */
@@ -133,6 +136,7 @@ export class LocalProvisioner implements Provisioner {
         cacheDir: this.options.cacheDir ?? defaultCacheDir(),
         esVersion: this.options.esVersion ?? DEFAULT_ES_VERSION,
         readyTimeoutMs: this.options.readyTimeoutMs,
+        serverPort: this.options.serverPort ?? (() => serverPort()),
         tls: this.options.tls,
         memory: this.options.memory ?? DEFAULT_STORE_MEMORY,
         log,

@@ -15,6 +15,8 @@ export interface LocalContext {
   readonly esVersion: string;
   /** Bound on each store's readiness wait; undefined = the store's own default. */
   readonly readyTimeoutMs: number | undefined;
+  /** A port for a server to listen on (serverPort, or a test's picker). */
+  readonly serverPort: (store: StoreKind) => Promise<number>;
   /** Serve over TLS with these PEM files (the stores that can); undefined = plaintext. */
   readonly tls: LocalTls | undefined;
   /** PostgreSQL's buffers and Elasticsearch's heap. */

@@ -1,11 +1,10 @@
 // A throwaway Elasticsearch from the Maven Central integ-test archive (cached, shared), run in the foreground
 // as a child with a per-run config, data, logs and tmp dir, all owned by the run user.
 import { elasticsearchHeapOptions, memoryNote } from '../store-memory.ts';
-import { appendFileSync, chownSync, cpSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, chownSync, cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { unpackedArchive } from '../artifact-cache.ts';
 import { ProvisionError } from '../errors.ts';
-import { freePort } from '../free-port.ts';
 import { findJdk } from '../jdk.ts';
 import { runCommand } from '../run-command.ts';
 import { makeOwnedDir, type RunUser } from '../run-user.ts';
@@ -44,11 +43,52 @@ export async function startLocalElasticsearch(ctx: LocalContext): Promise<LocalS
   const base = makeOwnedDir(ctx.runDir.file('elasticsearch'), ctx.user);
   const home = await esHome(cached, join(base, 'home'), ctx.user);
   const config = join(base, 'config');
-  cpSync(join(cached, 'config'), config, { recursive: true });
   const [data, logs, tmp] = ['data', 'logs', 'tmp'].map((name) =>
     makeOwnedDir(join(base, name), ctx.user),
   ) as [string, string, string];
-  const [httpPort, transportPort] = [await freePort(), await freePort()];
+  const logFile = ctx.runDir.file('elasticsearch.log');
+  ctx.log(`elasticsearch: starting ${version} (JDK ${jdk.major} at ${jdk.home}) as ${ctx.user.name}`);
+  const paths = { base, cached, home, config, data, logs, tmp, logFile };
+  for (let attempt = 1; ; attempt++) {
+    const ports = {
+      http: await ctx.serverPort('elasticsearch'),
+      transport: await ctx.serverPort('elasticsearch'),
+    };
+    const logStart = fileSize(logFile);
+    try {
+      return await startOn(ctx, ports, paths, jdk);
+    } catch (error) {
+      // Another process took a port between our check and the JVM's bind, 10–30 s later: new ports, again.
+      if (attempt >= BIND_ATTEMPTS || !portWasTaken(logFile, logStart)) throw error;
+      ctx.log(
+        `elasticsearch: port ${ports.http} or ${ports.transport} was taken before it bound; retrying on new ports`,
+      );
+    }
+  }
+}
+
+const BIND_ATTEMPTS = 3;
+
+interface EsPaths {
+  readonly base: string;
+  readonly cached: string;
+  readonly home: string;
+  readonly config: string;
+  readonly data: string;
+  readonly logs: string;
+  readonly tmp: string;
+  readonly logFile: string;
+}
+
+async function startOn(
+  ctx: LocalContext,
+  ports: { readonly http: number; readonly transport: number },
+  paths: EsPaths,
+  jdk: { readonly home: string; readonly major: number },
+): Promise<LocalStore> {
+  const { base, cached, home, config, data, logs, tmp, logFile } = paths;
+  // A fresh copy each attempt: the settings below are appended to the archive's file.
+  cpSync(join(cached, 'config'), config, { recursive: true });
   appendFileSync(
     join(config, 'elasticsearch.yml'),
     [
@@ -57,8 +97,8 @@ export async function startLocalElasticsearch(ctx: LocalContext): Promise<LocalS
       'discovery.type: single-node',
       'xpack.security.enabled: false',
       'network.host: 127.0.0.1',
-      `http.port: ${httpPort}`,
-      `transport.port: ${transportPort}`,
+      `http.port: ${ports.http}`,
+      `transport.port: ${ports.transport}`,
       `path.data: ${data}`,
       `path.logs: ${logs}`,
       'cluster.routing.allocation.disk.threshold_enabled: false',
@@ -66,9 +106,7 @@ export async function startLocalElasticsearch(ctx: LocalContext): Promise<LocalS
     ].join('\n'),
   );
   chownTree(config, ctx.user);
-  const logFile = ctx.runDir.file('elasticsearch.log');
-  ctx.log(`elasticsearch: starting ${version} (JDK ${jdk.major} at ${jdk.home}) as ${ctx.user.name}`);
-  const url = `http://127.0.0.1:${httpPort}`;
+  const url = `http://127.0.0.1:${ports.http}`;
   return startLocalStore(
     ctx,
     'elasticsearch',
@@ -108,6 +146,25 @@ export async function startLocalElasticsearch(ctx: LocalContext): Promise<LocalS
       };
     },
   );
+}
+
+/** Whether the log, from `from` on, says a port was in use when Elasticsearch bound it. */
+export function portWasTaken(logFile: string, from: number): boolean {
+  let text: string;
+  try {
+    text = readFileSync(logFile, 'utf8').slice(from);
+  } catch {
+    return false;
+  }
+  return /Bind(Transport|Http)Exception|Address already in use/.test(text);
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 /**

@@ -5,7 +5,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProvisionError } from '../errors.ts';
-import { freePort } from '../free-port.ts';
 import { runCommand } from '../run-command.ts';
 import { makeOwnedDir } from '../run-user.ts';
 import { postgresVersion } from '../server-version.ts';
@@ -106,7 +105,7 @@ export async function startLocalPostgres(ctx: LocalContext, givenBinDir?: string
   ).catch((error: unknown) => {
     throw new ProvisionError('postgres', 'initdb failed', { cause: error });
   });
-  const port = await freePort();
+  const port = await ctx.serverPort('postgres');
   const plainUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const tls = ctx.tls ? tlsOnly(ctx, home, dataDir) : undefined;
   const url = ctx.tls ? withCa(plainUrl, ctx.tls.caFile, { sslmode: 'verify-full' }) : plainUrl;

@@ -1,7 +1,6 @@
 // A throwaway Redis: redis-server as a child, no persistence, on a free port.
 import { existsSync } from 'node:fs';
 import { ProvisionError } from '../errors.ts';
-import { freePort } from '../free-port.ts';
 import { runCommand } from '../run-command.ts';
 import { makeOwnedDir } from '../run-user.ts';
 import { redisVersion } from '../server-version.ts';
@@ -29,7 +28,7 @@ export async function startLocalRedis(ctx: LocalContext): Promise<LocalStore> {
   }
   const dir = makeOwnedDir(ctx.runDir.file('redis'), ctx.user);
   const logFile = ctx.runDir.file('redis.log');
-  const port = await freePort();
+  const port = await ctx.serverPort('redis');
   const files = ctx.tls ? serverTlsFiles(ctx.tls, dir, ctx.user) : undefined;
   const url = ctx.tls ? withCa(`rediss://127.0.0.1:${port}`, ctx.tls.caFile) : `redis://127.0.0.1:${port}`;
   // TLS only: the plaintext port off, clients not asked for certificates.

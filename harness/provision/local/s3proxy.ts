@@ -5,7 +5,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cachedArtifact } from '../artifact-cache.ts';
 import { ProvisionError } from '../errors.ts';
-import { freePort } from '../free-port.ts';
 import { findJdk } from '../jdk.ts';
 import { makeOwnedDir } from '../run-user.ts';
 import { formatS3Url } from '../s3-url.ts';
@@ -38,7 +37,7 @@ export async function startLocalS3Proxy(ctx: LocalContext): Promise<LocalStore> 
   const base = makeOwnedDir(ctx.runDir.file('s3'), ctx.user);
   const data = makeOwnedDir(join(base, 'data'), ctx.user);
   const tmp = makeOwnedDir(join(base, 'tmp'), ctx.user);
-  const port = await freePort();
+  const port = await ctx.serverPort('s3');
   const identity = `dalbench${randomBytes(6).toString('hex')}`;
   const credential = randomBytes(24).toString('base64url');
   const endpoint = `http://127.0.0.1:${port}`;
