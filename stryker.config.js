@@ -53,6 +53,7 @@ const SCOPES = {
     tests: [
       'harness/conformance/documents.elasticsearch.test.ts',
       'test/conformance/documents-elasticsearch-*.test.ts',
+      'reference-dal/backends/elasticsearch/**/*.test.ts',
     ],
   },
   consistency: {

@@ -10,6 +10,7 @@ import { provisionStores, parseProvisionMode } from '../provision/create-provisi
 import type { StoreKind } from '../provision/provisioner.ts';
 import { DalBenchArgsError, parseDalBenchArgs } from './dal/cli-args.ts';
 import { PATH_GROUPS } from './dal/groups.ts';
+import { describeCodeLoading } from './dal/code-loading.ts';
 import { formatCpuPrice, measureCpuPrice } from './dal/cpu-price.ts';
 import { benchOutboxRelay } from './dal/relay.ts';
 import { runDalBench } from './dal/run-dal-bench.ts';
@@ -36,8 +37,9 @@ async function main(): Promise<number> {
   const urls = Object.fromEntries(
     Object.values(stores.endpoints).map((endpoint) => [endpoint.kind, endpoint.url]),
   );
+  const codeLoading = describeCodeLoading(process.execArgv);
   console.error(
-    `bench:dal seed ${args.seed} (replay with --seed ${args.seed}), ${args.rounds} rounds × ${args.timeMs} ms per task`,
+    `bench:dal seed ${args.seed} (replay with --seed ${args.seed}), ${args.rounds} rounds × ${args.timeMs} ms per task; ${codeLoading}`,
   );
   const { verdicts, skipped } = await runDalBench({
     groups: PATH_GROUPS,
@@ -80,7 +82,8 @@ async function main(): Promise<number> {
     );
   }
 
-  console.log('\nstores:');
+  console.log(`\n${codeLoading}`);
+  console.log('stores:');
   for (const endpoint of Object.values(stores.endpoints)) {
     console.log(
       `  ${endpoint.kind}: ${endpoint.serverVersion} (${endpoint.mode}) ${endpoint.notes.join('; ')}`,
@@ -88,7 +91,8 @@ async function main(): Promise<number> {
   }
   for (const line of skipped) console.log(`skipped: ${line}`);
 
-  if (args.json) writeFileSync(args.json, `${JSON.stringify({ seed: args.seed, verdicts }, null, 2)}\n`);
+  if (args.json)
+    writeFileSync(args.json, `${JSON.stringify({ seed: args.seed, codeLoading, verdicts }, null, 2)}\n`);
   if (args.record && !args.select) {
     const file = args.record === 'default' ? defaultOverheadFile() : args.record;
     const git = await gitState(process.cwd());
