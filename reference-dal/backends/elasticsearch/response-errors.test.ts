@@ -19,7 +19,7 @@ function responseError(statusCode: number | undefined, body: unknown): Error {
       attempts: 0,
       aborted: false,
     },
-  } as unknown as ConstructorParameters<typeof esErrors.ResponseError>[0]);
+  });
 }
 
 describe('Elasticsearch response errors', () => {
