@@ -5,7 +5,7 @@ import { appendFileSync, chownSync, cpSync, readdirSync, readFileSync, statSync 
 import { join } from 'node:path';
 import { unpackedArchive } from '../artifact-cache.ts';
 import { ProvisionError } from '../errors.ts';
-import { findJdk } from '../jdk.ts';
+import { findJdk, type Jdk } from '../jdk.ts';
 import { runCommand } from '../run-command.ts';
 import { makeOwnedDir, type RunUser } from '../run-user.ts';
 import { elasticsearchVersion } from '../server-version.ts';
@@ -84,7 +84,7 @@ async function startOn(
   ctx: LocalContext,
   ports: { readonly http: number; readonly transport: number },
   paths: EsPaths,
-  jdk: { readonly home: string; readonly major: number },
+  jdk: Jdk,
 ): Promise<LocalStore> {
   const { base, cached, home, config, data, logs, tmp, logFile } = paths;
   // A fresh copy each attempt: the settings below are appended to the archive's file.
@@ -148,11 +148,11 @@ async function startOn(
   );
 }
 
-/** Whether the log, from `from` on, says a port was in use when Elasticsearch bound it. */
-export function portWasTaken(logFile: string, from: number): boolean {
+/** Whether the log, from byte `from` on, says a port was in use when Elasticsearch bound it. */
+function portWasTaken(logFile: string, from: number): boolean {
   let text: string;
   try {
-    text = readFileSync(logFile, 'utf8').slice(from);
+    text = readFileSync(logFile).subarray(from).toString('utf8');
   } catch {
     return false;
   }
