@@ -43,7 +43,9 @@ describe('run --faults', () => {
     // Not before its time (a timer may fire within a millisecond of it, and the figure is rounded).
     expect(fault.startedMs).toBeGreaterThanOrEqual(398);
     expect(fault.endedMs! - fault.startedMs!).toBeGreaterThanOrEqual(780);
-    const searchErrors = Object.values(polyglot!.operations.find((o) => o.name === 'search')!.errors);
+    // Every operation of experiment-search is a search on Elasticsearch; with two workers over five operations,
+    // the cut's errors can all land on operations other than `search` (seen once in a full run).
+    const searchErrors = polyglot!.operations.flatMap((o) => Object.values(o.errors));
     expect(searchErrors.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(polyglot!.warnings.join('\n')).toMatch(/fault #0 at 400 ms: cut elasticsearch.*in place/);
 
