@@ -190,6 +190,6 @@ export class DockerProvisioner implements Provisioner {
       await stop();
       throw error;
     }
-    return { endpoints, unavailable: {}, stop, [Symbol.asyncDispose]: stop };
+    return { endpoints, unavailable: {}, memory: this.#memory, stop, [Symbol.asyncDispose]: stop };
   }
 }

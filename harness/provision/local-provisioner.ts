@@ -56,6 +56,8 @@ export interface LocalProvisionerOptions {
 
 /** Local stores also expose their processes, so a caller (or test) can see a server that died. */
 export interface LocalProvisionedStores extends ProvisionedStores {
+  readonly memory: StoreMemory;
+  resizePostgres(postgres: StoreMemory['postgres']): Promise<boolean>;
   readonly runDir: string;
   readonly sessionId: string;
   /**
@@ -126,6 +128,10 @@ export class LocalProvisioner implements Provisioner {
 
     const endpoints: Partial<Record<StoreKind, StoreEndpoint>> = {};
     const unavailable: Partial<Record<StoreKind, string>> = {};
+    // One PostgreSQL for postgres and timescaledb, started once whichever asks first.
+    let postgres: Promise<LocalPostgres> | undefined;
+    const memory = this.options.memory ?? DEFAULT_STORE_MEMORY;
+    let postgresSizes = memory.postgres; // what the running PostgreSQL was started with
     try {
       const kinds = [...new Set(request.kinds)];
       user = await resolveRunUser(log);
@@ -138,7 +144,7 @@ export class LocalProvisioner implements Provisioner {
         readyTimeoutMs: this.options.readyTimeoutMs,
         serverPort: this.options.serverPort ?? (() => serverPort()),
         tls: this.options.tls,
-        memory: this.options.memory ?? DEFAULT_STORE_MEMORY,
+        memory,
         log,
         signal: request.signal,
         track: (server) => {
@@ -156,8 +162,6 @@ export class LocalProvisioner implements Provisioner {
       };
       const failures: ProvisionError[] = [];
       const began = performance.now();
-      // One PostgreSQL for postgres and timescaledb, started once whichever asks first.
-      let postgres: Promise<LocalPostgres> | undefined;
       const binDir = this.options.postgresBinDir;
       const startPostgres = () => (postgres ??= startLocalPostgres(ctx, binDir));
       const startTimescale = async () => {
@@ -261,6 +265,24 @@ export class LocalProvisioner implements Provisioner {
         const began = performance.now();
         await started.get(serverKind(kind))?.relaunch();
         log(`${kind}: restarted in ${Math.round(performance.now() - began)} ms`);
+      },
+      memory,
+      resizePostgres: async (sizes) => {
+        const server = serverOf('postgres', 'resize');
+        const same =
+          postgresSizes.sharedBuffersMb === sizes.sharedBuffersMb &&
+          postgresSizes.workMemMb === sizes.workMemMb;
+        if (same && server.exitInfo === undefined) return false;
+        const store = await postgres;
+        store?.setMemory(sizes);
+        postgresSizes = sizes;
+        if (server.exitInfo === undefined) await server.stop(grace);
+        const began = performance.now();
+        await store?.relaunch();
+        log(
+          `postgres: restarted with shared_buffers ${sizes.sharedBuffersMb} MiB, work_mem ${sizes.workMemMb} MiB in ${Math.round(performance.now() - began)} ms`,
+        );
+        return true;
       },
       unexpectedExits: () =>
         Object.fromEntries(

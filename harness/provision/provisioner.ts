@@ -1,5 +1,6 @@
 // One interface for every way stores come up: local child processes, docker (testcontainers),
 // or URLs the user gives (external). `auto` = docker when an engine answers, else local.
+import type { StoreMemory } from './store-memory.ts';
 
 export const STORE_KINDS = ['postgres', 'timescaledb', 'redis', 'elasticsearch', 's3'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
@@ -29,6 +30,14 @@ export interface ProvisionedStores extends AsyncDisposable {
   readonly endpoints: Readonly<Partial<Record<StoreKind, StoreEndpoint>>>;
   /** Stores that were asked for but could not come up in this mode, with the reason. */
   readonly unavailable: Readonly<Partial<Record<StoreKind, string>>>;
+  /** The memory dalbench gave the servers it started (local, docker); external stores keep their own. */
+  readonly memory?: StoreMemory;
+  /**
+   * Local mode: restart PostgreSQL (same port and data) with these sizes and resolve once it answers, so
+   * each profile can be given the same memory in total (PostgreSQL reads shared_buffers only at start).
+   * Resolves false, without a restart, when the running server already has them.
+   */
+  resizePostgres?(postgres: StoreMemory['postgres']): Promise<boolean>;
   /** Stop everything this provisioner started and remove its temp directories. Idempotent. */
   stop(): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // S3, Redis, PostgreSQL), in words a verdict can carry: from the scenario results' warnings (per
 // verdict) and the stores' notes (per run). A report must never let a figure measured on a stand-in
 // read as a figure about the ADR's choice.
-import type { Results } from './schema.ts';
+import type { Results, RunMemory } from './schema.ts';
 
 /** The profile's warning when time-series fell back (reference-dal/profiles/builtin-profiles.ts). */
 const TIMESCALE_FALLBACK = /TimescaleDB unavailable/i;
@@ -32,5 +32,29 @@ export function runMeasuredOn(results: Results): string[] {
   const missing = Object.entries(run.unavailableStores ?? {})
     .filter(([kind]) => !(fellBack && kind === 'timescaledb'))
     .map(([kind, why]) => `${kind} unavailable: ${why}`);
-  return [...(fellBack ? [timescaleFallback(run.unavailableStores)] : []), ...stores, ...missing];
+  return [
+    ...(fellBack ? [timescaleFallback(run.unavailableStores)] : []),
+    ...stores,
+    ...missing,
+    ...(run.memory ? [memoryLine(run.memory)] : []),
+  ];
+}
+
+/** One line for a report: the budget, and what each profile had. */
+export function memoryLine(memory: RunMemory): string {
+  const each = memory.profiles
+    .map((p) => {
+      const parts = [
+        ...(p.postgresSharedBuffersMb === undefined
+          ? []
+          : [`shared_buffers ${p.postgresSharedBuffersMb} MiB`]),
+        ...(p.elasticsearchHeapMb === undefined ? [] : [`Elasticsearch heap ${p.elasticsearchHeapMb} MiB`]),
+      ];
+      return `${p.profile} ${parts.length > 0 ? parts.join(' + ') : 'none sized'}`;
+    })
+    .join('; ');
+  const head = memory.equalised
+    ? `memory per profile: ${memory.budgetMb} MiB each`
+    : `memory per profile: not equalised (${memory.why ?? 'unknown reason'})`;
+  return `${head}: ${each} (PostgreSQL shared_buffers and Elasticsearch heap; Redis, S3Proxy and the OS page cache not counted; ${memory.basis})`;
 }

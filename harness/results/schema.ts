@@ -185,6 +185,26 @@ export const runDalOverheadSchema = z.object({
 });
 export type RunDalOverhead = z.infer<typeof runDalOverheadSchema>;
 
+/** What each profile had of the memory dalbench sizes, and whether the run gave each the same total. */
+export const runMemorySchema = z.object({
+  /** The largest total of any profile (MiB): what every profile gets when equalised. */
+  budgetMb: nonNegative,
+  equalised: z.boolean(),
+  /** Why not equalised (docker mode, --no-equal-memory, a failed restart). */
+  why: z.string().optional(),
+  /** How the stores were sized: "sized for scale m", "--store-memory …", "default". */
+  basis: z.string(),
+  profiles: z.array(
+    z.object({
+      profile: z.string(),
+      postgresSharedBuffersMb: nonNegative.optional(),
+      elasticsearchHeapMb: nonNegative.optional(),
+      totalMb: nonNegative,
+    }),
+  ),
+});
+export type RunMemory = z.infer<typeof runMemorySchema>;
+
 export const runMetadataSchema = z.object({
   id: z.string(),
   startedAt: z.string(),
@@ -205,6 +225,8 @@ export const runMetadataSchema = z.object({
   unavailableStores: z.record(z.string(), z.string()).optional(),
   /** The DAL's overhead per path on these stores when bench:dal measured them (issue 13). */
   dalOverhead: runDalOverheadSchema.optional(),
+  /** Local and docker stores: the memory each profile had (absent for external stores, which keep their own). */
+  memory: runMemorySchema.optional(),
   harness: z.object({
     eventLoopDelayP99Ms: nonNegative,
     lateStartShare: z.number().min(0).max(1),

@@ -23,6 +23,7 @@ const defaultsSchema = z
     seed: z.number().int().min(0).optional(),
     repeat: z.number().int().positive().optional(),
     reuseData: z.boolean().optional(),
+    equalMemory: z.boolean().optional(),
     budgets: z.string().min(1).optional(),
   })
   .strict();

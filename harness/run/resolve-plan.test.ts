@@ -79,6 +79,16 @@ describe('resolvePlan', () => {
     expect(resolvePlan({ reuseData: false }, config, seed).reuseData).toBe(false);
   });
 
+  it('equal memory per profile: on by default; --no-equal-memory or the config default turns it off', () => {
+    const off = { defaults: { equalMemory: false } } as Parameters<typeof resolvePlan>[1];
+    const on = { defaults: { equalMemory: true } } as Parameters<typeof resolvePlan>[1];
+    expect(resolvePlan({}, undefined, seed).equalMemory).toBe(true);
+    expect(resolvePlan({}, undefined, seed).config).not.toHaveProperty('equalMemory');
+    expect(resolvePlan({}, off, seed).equalMemory).toBe(false);
+    expect(resolvePlan({}, off, seed).config).toMatchObject({ equalMemory: false });
+    expect(resolvePlan({ equalMemory: false }, on, seed).equalMemory).toBe(false);
+  });
+
   it('stores: --stores, else DALBENCH_STORES, else the config default, else auto; a bad env value names the variable', () => {
     const config = { defaults: { stores: 'local' } } as Parameters<typeof resolvePlan>[1];
     const env = { DALBENCH_STORES: 'external' };

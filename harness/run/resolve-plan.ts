@@ -25,6 +25,8 @@ export interface RunFlags {
   driver?: string;
   scale?: string;
   reuseData?: boolean;
+  /** Commander's `--no-equal-memory` sets false. */
+  equalMemory?: boolean;
 }
 
 export class FlagError extends Error {
@@ -60,6 +62,7 @@ export function resolvePlan(
   const seed = flags.seed !== undefined ? integer('--seed', flags.seed) : (d.seed ?? randomSeed());
   const repeat = flags.repeat !== undefined ? positive('--repeat', flags.repeat, true) : (d.repeat ?? 1);
   const reuseData = flags.reuseData ?? d.reuseData ?? false;
+  const equalMemory = flags.equalMemory ?? d.equalMemory ?? true;
   const durationMs =
     flags.duration !== undefined ? parseDuration(flags.duration, '--duration') : d.durationMs;
   const warmupUntilStable =
@@ -124,6 +127,7 @@ export function resolvePlan(
     shard,
     driver,
     reuseData,
+    equalMemory,
     config: {
       scenarios: chosenScenarios.map((s) => s.scenario.name),
       profiles: chosenProfiles.map((p) => p.name),
@@ -138,6 +142,7 @@ export function resolvePlan(
       repeat,
       driver,
       ...(reuseData ? { reuseData } : {}),
+      ...(equalMemory ? {} : { equalMemory }),
       ...(scales ? { scales: scales.map((s) => s.name) } : {}),
       ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}),
     },

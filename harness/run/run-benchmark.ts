@@ -27,6 +27,7 @@ import { formatErrorChain } from '../../reference-dal/error-chain.ts';
 import { QUICK_PHASES, type RunPlan } from './run-plan.ts';
 import { pairFaults, proxiedStores, runFaultTargets, type RunFaultTargets } from './run-faults.ts';
 import { withoutOperations } from './scenario-variant.ts';
+import { runMemoryControl } from './profile-memory.ts';
 
 export type RunEvent =
   | { readonly type: 'log'; readonly line: string }
@@ -63,6 +64,7 @@ export async function runBenchmark(plan: RunPlan, hooks: RunHooks = {}): Promise
   const faultTargets = plan.faults ? runFaultTargets(plan.faults, stores) : undefined;
   await using processes = faultTargets?.processes;
   const up = Object.keys(stores.endpoints) as StoreKind[];
+  const memory = runMemoryControl(stores, plan.profiles, up, { equal: plan.equalMemory !== false, log });
   const endpoints = Object.fromEntries(
     Object.entries(stores.endpoints).map(([kind, endpoint]) => [kind, endpoint.url]),
   ) as Partial<Record<ProfileStore, string>>;
@@ -121,6 +123,7 @@ export async function runBenchmark(plan: RunPlan, hooks: RunHooks = {}): Promise
           record(notRunResult(name, profile.name, repeat, 'skipped', missing));
           continue;
         }
+        await memory.before(profile);
         emit({ type: 'pair-start', scenario: name, profile: profile.name, repeat, driver: 'dal' });
         for (const result of await runPair({
           plan,
@@ -147,9 +150,15 @@ export async function runBenchmark(plan: RunPlan, hooks: RunHooks = {}): Promise
   const unavailable = Object.entries(stores.unavailable).filter(
     (entry): entry is [string, string] => typeof entry[1] === 'string',
   );
-  return unavailable.length === 0
-    ? built
-    : { ...built, run: { ...built.run, unavailableStores: Object.fromEntries(unavailable) } };
+  const memoryHad = memory.record();
+  return {
+    ...built,
+    run: {
+      ...built.run,
+      ...(unavailable.length === 0 ? {} : { unavailableStores: Object.fromEntries(unavailable) }),
+      ...(memoryHad ? { memory: memoryHad } : {}),
+    },
+  };
 }
 
 /** Stores to bring up: what the selected profiles require or can use. */

@@ -27,6 +27,11 @@ export interface RunPlan {
   readonly driver: Driver;
   /** `--reuse-data`: keep the data of read-only scenarios and reuse it when its identity matches. */
   readonly reuseData?: boolean;
+  /**
+   * Give every profile the same memory in total (PostgreSQL restarted with the difference as
+   * shared_buffers before a profile's pairs; local stores only). Default true; `--no-equal-memory`.
+   */
+  readonly equalMemory?: boolean;
   /** `--faults`: a fault plan run beside every measure phase. */
   readonly faults?: FaultPlan;
   /** Everything above as plain data, recorded (redacted) in results.json. */

@@ -117,6 +117,20 @@ export default defineConfig({
     expect(allowed.code, allowed.io.stderr).toBe(0);
   });
 
+  it('--no-equal-memory, else defaults.equalMemory, decides equal memory per profile (recorded in the config)', async () => {
+    const configOf = async (name: string, args: string[], cfg = config) => {
+      const ran = await run(name, ['--scenario', 'noop', ...args], cfg);
+      expect(ran.code, ran.io.stderr).toBe(0);
+      return (await readResults(join(ran.out, 'results.json'))).run.config;
+    };
+    expect(await configOf('equal-default', [])).not.toHaveProperty('equalMemory');
+    expect(await configOf('equal-off', ['--no-equal-memory'])).toMatchObject({ equalMemory: false });
+    const off = join(dir, 'equal-off.config.ts');
+    await writeFile(off, configModule('equalMemory: false'));
+    // Commander defaults a lone --no-X flag to true: that default must not override the config's false.
+    expect(await configOf('equal-config-off', [], off)).toMatchObject({ equalMemory: false });
+  });
+
   it('a scenario skipped with its reason stays exit 0', async () => {
     const skipped = await run('skipped', ['--scenario', 'needs-timescale,noop']);
     expect(skipped.code, skipped.io.stderr).toBe(0);

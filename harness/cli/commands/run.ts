@@ -105,6 +105,10 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
       'memory of the stores dalbench starts, e.g. postgres.shared_buffers=1GB,postgres.work_mem=32MB,elasticsearch.heap=2GB (default: by the largest --scale)',
     )
     .option(
+      '--no-equal-memory',
+      'local stores: do not restart PostgreSQL per profile to give every profile the same memory in total (shared_buffers + Elasticsearch heap)',
+    )
+    .option(
       '--reuse-data',
       'keep the data read-only scenarios load (metrics-query, experiment-search) and reuse it when scenario, size, seed, profile and schema are the same',
     )
@@ -115,7 +119,13 @@ export const registerRunCommand: RegisterCommand = (program, io, setExit) => {
       // goes on (a throw after it would leave the listener registered).
       const config = await loadConfigFile(flags.config);
       const plan = withFaultPlan(
-        resolvePlan(flags, config, () => randomInt(0, 2 ** 31 - 1), io.env),
+        resolvePlan(
+          // Commander defaults a lone --no-X to true: only an explicit --no-equal-memory may override the config.
+          { ...flags, equalMemory: flags.equalMemory === false ? false : undefined },
+          config,
+          () => randomInt(0, 2 ** 31 - 1),
+          io.env,
+        ),
         flags.faults === undefined ? undefined : await loadFaultPlan(flags.faults),
       );
       const bySize = memoryForScales(flags.scale === undefined ? undefined : parseScales(flags.scale));

@@ -9,7 +9,7 @@ import { runCommand } from '../run-command.ts';
 import { makeOwnedDir } from '../run-user.ts';
 import { postgresVersion } from '../server-version.ts';
 import { ServerProcess } from '../server-process.ts';
-import { memoryNote, postgresMemorySettings } from '../store-memory.ts';
+import { memoryNote, postgresMemorySettings, type StoreMemory } from '../store-memory.ts';
 import { startLocalStore, type LocalContext, type LocalStore } from './context.ts';
 import { serverTlsFiles, withCa } from './tls-files.ts';
 import {
@@ -35,6 +35,11 @@ const TIMESCALE_SETTINGS = [
 export interface LocalPostgres extends LocalStore {
   /** Whether this server has TimescaleDB (preloaded), or why not. */
   readonly timescale: TimescaleDetection;
+  /**
+   * The shared_buffers/work_mem of every later (re)launch; the running server keeps its own until it is
+   * restarted (PostgreSQL reads shared_buffers only at start).
+   */
+  readonly setMemory: (postgres: StoreMemory['postgres']) => void;
 }
 
 /** The newest PostgreSQL bin dir holding initdb and postgres: pg_config's, else /usr/lib/postgresql/N/bin. */
@@ -110,11 +115,14 @@ export async function startLocalPostgres(ctx: LocalContext, givenBinDir?: string
   const tls = ctx.tls ? tlsOnly(ctx, home, dataDir) : undefined;
   const url = ctx.tls ? withCa(plainUrl, ctx.tls.caFile, { sslmode: 'verify-full' }) : plainUrl;
   const durability = `benchmark instance: ${BENCH_SETTINGS.join(' ')} (not durable)`;
+  let memory = ctx.memory;
+  const setMemory = (postgres: StoreMemory['postgres']) => void (memory = { ...memory, postgres });
   const launchWith = (plainSettings: readonly string[], plainNotes: readonly string[]) => {
-    const settings = [...plainSettings, ...postgresMemorySettings(ctx.memory), ...(tls?.settings ?? [])];
     const notes = [...plainNotes, memoryNote('postgres', ctx.memory), ...(tls ? [tls.note] : [])];
     let last: ServerProcess | undefined;
     const started = startLocalStore(ctx, 'postgres', url, notes, async () => {
+      // Read at each launch: a relaunch after setMemory starts with the new sizes.
+      const settings = [...plainSettings, ...postgresMemorySettings(memory), ...(tls?.settings ?? [])];
       last = await ServerProcess.spawn({
         store: 'postgres',
         command: join(binDir, 'postgres'),
@@ -137,7 +145,8 @@ export async function startLocalPostgres(ctx: LocalContext, givenBinDir?: string
     });
     return { started, stopLast: () => last?.stop(5_000) };
   };
-  if (!timescale.installed) return { ...(await launchWith(BENCH_SETTINGS, [durability]).started), timescale };
+  if (!timescale.installed)
+    return { ...(await launchWith(BENCH_SETTINGS, [durability]).started), timescale, setMemory };
 
   // A broken TimescaleDB install (a library built for another PostgreSQL, a missing dependency) must not
   // cost the user PostgreSQL: start again without it, and say why the timescaledb kind is unavailable.
@@ -146,7 +155,7 @@ export async function startLocalPostgres(ctx: LocalContext, givenBinDir?: string
     [durability, `TimescaleDB ${timescale.version} preloaded: ${TIMESCALE_SETTINGS.join(' ')}`],
   );
   try {
-    return { ...(await preloaded.started), timescale };
+    return { ...(await preloaded.started), timescale, setMemory };
   } catch (error) {
     if (ctx.signal?.aborted) throw error;
     await preloaded.stopLast();
@@ -157,6 +166,7 @@ export async function startLocalPostgres(ctx: LocalContext, givenBinDir?: string
     return {
       ...(await launchWith(BENCH_SETTINGS, [durability]).started),
       timescale: { installed: false, reason, dirs: timescale.dirs },
+      setMemory,
     };
   }
 }
