@@ -100,16 +100,17 @@ export {
 } from './reference-dal/ports/time-series.ts';
 // Edge validation of the multi-series shapes, so an own adapter refuses what the built-in ones refuse.
 export { selectedSeries, validateInstant, validateTopK } from './reference-dal/sql/metric-shapes.ts';
-export type {
-  BulkItem,
-  BulkResult,
-  DocumentRepository,
-  IndexOptions,
-  JsonDocument,
-  SearchHit,
-  SearchQuery,
-  SearchResult,
-  StoredDocument,
+export {
+  loadDocuments,
+  type BulkItem,
+  type BulkResult,
+  type DocumentRepository,
+  type IndexOptions,
+  type JsonDocument,
+  type SearchHit,
+  type SearchQuery,
+  type SearchResult,
+  type StoredDocument,
 } from './reference-dal/ports/documents.ts';
 export type { ObjectInfo, ObjectRepository, PutOptions } from './reference-dal/ports/objects.ts';
 export type { CacheStore } from './reference-dal/ports/cache.ts';

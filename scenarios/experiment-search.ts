@@ -9,7 +9,7 @@ import { DocumentGenerator } from '../harness/data/generators/documents.ts';
 import { ZipfVocabulary, wordOf } from '../harness/data/generators/vocabulary.ts';
 import { WORDS_PER_DOC } from '../harness/data/scale.ts';
 import { defineScenario, type Scenario } from '../harness/workload/scenario.ts';
-import type { BulkItem } from '../reference-dal/ports/documents.ts';
+import { loadDocuments, type BulkItem } from '../reference-dal/ports/documents.ts';
 import type { SystemUnderTest } from '../reference-dal/profiles/system-under-test.ts';
 import { errorRate } from './support/derive.ts';
 import { scaled, type ScenarioBuildOptions } from './support/sizes.ts';
@@ -93,17 +93,11 @@ export function experimentSearch(options: ScenarioBuildOptions = {}): Scenario<S
     ],
     async load({ sut, records: n }) {
       const { generator } = data();
-      const items: BulkItem[] = [];
-      const flush = async () => {
-        const result = await sut.dal.documents.bulkIndex(COLLECTION, items.splice(0));
-        if (result.errors.length > 0) throw new Error(`bulk load rejected ${result.errors.length} documents`);
-      };
-      for (let i = 0; i < n; i++) {
-        items.push(generator.document(i));
-        if (items.length === BATCH) await flush();
+      function* items(): Iterable<BulkItem> {
+        for (let i = 0; i < n; i++) yield generator.document(i);
       }
-      if (items.length > 0) await flush();
-      await sut.dal.documents.refresh(COLLECTION);
+      // The store's bulk path (Elasticsearch: refresh off, no replicas while loading), streamed.
+      await loadDocuments(sut.dal.documents, COLLECTION, items(), BATCH);
     },
     derive: errorRate,
   });

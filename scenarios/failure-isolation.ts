@@ -18,7 +18,8 @@ import { defineScenario, type DeriveInput, type Scenario } from '../harness/work
 import { StoreError } from '../reference-dal/errors.ts';
 import type { Capabilities, SystemUnderTest } from '../reference-dal/profiles/system-under-test.ts';
 import { loadMetricPoints } from '../reference-dal/ports/time-series.ts';
-import { SERIES_END_MS, chunks, experiment, searchText, seriesPoints } from './support/data.ts';
+import { SERIES_END_MS, experiment, searchText, seriesPoints } from './support/data.ts';
+import { loadDocuments } from '../reference-dal/ports/documents.ts';
 import { pick, type ScenarioBuildOptions } from './support/sizes.ts';
 
 export const FAILED_STORE = 'elasticsearch';
@@ -240,11 +241,7 @@ export function failureIsolation(options: ScenarioBuildOptions = {}): Scenario<S
         id: `fi-exp-${i}`,
         document: { ...experiment(rng, i) },
       }));
-      for (const batch of chunks(items, 1_000)) {
-        const result = await sut.dal.documents.bulkIndex(COLLECTION, batch);
-        if (result.errors.length > 0) throw new Error(`bulk load rejected ${result.errors.length} documents`);
-      }
-      await sut.dal.documents.refresh(COLLECTION);
+      await loadDocuments(sut.dal.documents, COLLECTION, items);
       // The relay runs as in production: during the outage it retries with backoff, the outbox keeps the events.
       sut.relay.start();
       fault.cut();

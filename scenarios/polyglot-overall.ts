@@ -16,7 +16,8 @@ import {
 } from '../harness/workload/scenario.ts';
 import type { SystemUnderTest } from '../reference-dal/profiles/system-under-test.ts';
 import { loadMetricPoints } from '../reference-dal/ports/time-series.ts';
-import { SERIES_END_MS, chunks, experiment, searchText, seriesPoints } from './support/data.ts';
+import { SERIES_END_MS, experiment, searchText, seriesPoints } from './support/data.ts';
+import { loadDocuments } from '../reference-dal/ports/documents.ts';
 import { errorRate } from './support/derive.ts';
 import { pick, type ScenarioBuildOptions } from './support/sizes.ts';
 
@@ -83,8 +84,7 @@ export function polyglotOverall(options: ScenarioBuildOptions = {}): Scenario<Sy
         id: `po-${i}`,
         document: { ...experiment(rng, i) },
       }));
-      for (const batch of chunks(items, 1_000)) await sut.dal.documents.bulkIndex(COLLECTION, batch);
-      await sut.dal.documents.refresh(COLLECTION);
+      await loadDocuments(sut.dal.documents, COLLECTION, items);
       for (let o = 0; o < objects; o++)
         await sut.dal.objects.put(`po/object-${o}.bin`, rng.bytes(objectBytes));
     },

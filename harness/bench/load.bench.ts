@@ -52,6 +52,11 @@ if (url('elasticsearch')) {
     `elasticsearch loader vs raw _bulk loop (${es.batchSize} docs/request), ${rate(es.documents)} documents: ` +
       `${rate(es.loaderPerSecond)} vs ${rate(es.rawPerSecond)} docs/s = ${pct(ratio)} (target ≥ 80 %: ${ratio >= 0.8 ? 'met' : 'NOT met'})`,
   );
+  lines.push(
+    `elasticsearch DAL load path (dalbench run's): loadDocuments ${rate(es.dalLoadPerSecond)} docs/s = ` +
+      `${pct(es.dalLoadPerSecond / es.rawPerSecond)} of the raw _bulk loop, ×${(es.dalLoadPerSecond / es.dalBulkIndexPerSecond).toFixed(2)} ` +
+      `bulkIndex batches of ${es.batchSize} (${rate(es.dalBulkIndexPerSecond)} docs/s)`,
+  );
 } else lines.push(`skipped elasticsearch: ${stores.unavailable.elasticsearch ?? 'not started'}`);
 
 if (url('s3')) {

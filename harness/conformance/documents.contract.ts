@@ -7,11 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../reference-dal/errors.ts';
 import { DEFAULT_SEARCH_SIZE } from '../../reference-dal/ports/document-input.ts';
-import type {
-  BulkItem,
-  DocumentRepository,
-  JsonDocument,
-  SearchQuery,
+import {
+  loadDocuments,
+  type BulkItem,
+  type DocumentRepository,
+  type JsonDocument,
+  type SearchQuery,
 } from '../../reference-dal/ports/documents.ts';
 import { DocumentModel, words } from './documents.model.ts';
 import { assertProperty } from './support/seed.ts';
@@ -485,6 +486,64 @@ export function documentsContract(backend: string, open: () => Promise<DocumentS
         expect(await ids('red')).toEqual(['a', 'c']);
         expect(await ids('blue')).toEqual(['b']);
         expect(await ids('gold')).toEqual([]);
+      } finally {
+        await subject.drop(collection);
+      }
+    });
+
+    it("a bulk load (loadDocuments: the backend's own path, or bulkIndex batches) reads back as the model and is searchable at once", async () => {
+      await using subject = await open();
+      const { repository } = subject;
+      await assertProperty(
+        fc.asyncProperty(
+          fc.array(fc.record({ id: idArb, document: documentArb }), { maxLength: 25 }),
+          word,
+          async (items, text) => {
+            const collection = freshCollection('load');
+            try {
+              const model = new DocumentModel();
+              for (const item of items) model.index(item.id, item.document);
+              // A stream, in batches of 4 where the fallback batches: a load never needs the whole input.
+              async function* stream() {
+                for (const item of items) yield await Promise.resolve(item);
+              }
+              const loaded = await loadDocuments(repository, collection, stream(), 4);
+              expect(loaded.indexed).toBe(items.length);
+              expect(await repository.count(collection)).toBe(model.entries.size);
+              for (const [id, entry] of model.entries)
+                expect((await repository.get(collection, id))?.document).toEqual(entry.document);
+              const found = await repository.search(collection, { text, size: 100 });
+              expect(found.hits.map((h) => h.id).sort()).toEqual(model.matching(text));
+            } finally {
+              await subject.drop(collection);
+            }
+          },
+        ),
+        8,
+      );
+    });
+
+    it('a load names a bad item by its place in the whole input and refuses versions', async () => {
+      await using subject = await open();
+      const { repository } = subject;
+      const collection = freshCollection('badload');
+      const good = (i: number) => ({ id: `g${i}`, document: { title: 'alpha' } });
+      try {
+        const bad = [
+          good(0),
+          good(1),
+          good(2),
+          good(3),
+          good(4),
+          { id: 'x', document: [] as unknown as JsonDocument },
+        ];
+        const error = await loadDocuments(repository, collection, bad, 4).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).field).toBe('items[5].document');
+        const versioned = await loadDocuments(repository, collection, [{ ...good(9), version: 3 }]).catch(
+          (e: unknown) => e,
+        );
+        expect((versioned as ValidationError).field).toBe('items[0].version');
       } finally {
         await subject.drop(collection);
       }

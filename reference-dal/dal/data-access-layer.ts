@@ -32,7 +32,7 @@ interface Slot {
 const GUARDED_METHODS: Readonly<Record<StorageType, readonly string[]>> = {
   transactional: [],
   timeseries: ['saveMetrics', 'loadMetrics', 'queryMetrics', 'readPoints', 'countPoints'],
-  document: ['index', 'bulkIndex', 'get', 'delete', 'search', 'refresh', 'count'],
+  document: ['index', 'bulkIndex', 'loadDocuments', 'get', 'delete', 'search', 'refresh', 'count'],
   object: ['put', 'get', 'getStream', 'head', 'delete', 'list', 'presignGet'],
   cache: ['get', 'mget', 'set', 'del', 'ping', 'serverStats'],
 };

@@ -192,3 +192,24 @@ function shown(value: unknown): string {
     return Object.prototype.toString.call(value);
   }
 }
+
+/**
+ * A load's items, each checked as bulkIndex checks it and named by its place in the whole input
+ * (`items[1234].document`); a load writes plain documents, so a version is refused.
+ */
+export async function* checkedLoadItems(
+  items: Iterable<BulkItem> | AsyncIterable<BulkItem>,
+): AsyncIterable<BulkItem> {
+  let i = 0;
+  for await (const item of items) {
+    validateDocumentId(item.id, `items[${i}].id`);
+    validateDocument(item.document, `items[${i}].document`);
+    if (item.version !== undefined)
+      throw new ValidationError(
+        `items[${i}].version`,
+        'a load writes plain documents; use bulkIndex for versions',
+      );
+    i += 1;
+    yield item;
+  }
+}

@@ -1,4 +1,6 @@
 // Documents and full-text search: Elasticsearch in the ADR, JSONB + tsvector in single-postgres.
+import { DalError } from '../errors.ts';
+import { checkedLoadItems } from './document-input.ts';
 
 export type JsonDocument = Record<string, unknown>;
 
@@ -73,4 +75,51 @@ export interface DocumentRepository {
   /** Make every acknowledged write visible to search now. */
   refresh(collection: string): Promise<void>;
   count(collection: string): Promise<number>;
+  /**
+   * Optional bulk path for loading a dataset (Elasticsearch: `_bulk` with refresh off and no replicas
+   * meanwhile, restored afterwards): plain index writes (no external versions), streamed, searchable
+   * when it resolves. A refused document fails the load, naming its id. loadDocuments() below falls
+   * back to bulkIndex batches for a backend without it.
+   */
+  loadDocuments?(
+    collection: string,
+    items: Iterable<BulkItem> | AsyncIterable<BulkItem>,
+  ): Promise<{ indexed: number }>;
+}
+
+/**
+ * Load `items` into `collection` by the repository's bulk path, or where it has none by bulkIndex in
+ * batches of `batchSize`, then refresh. A refused document throws (the store's BulkLoadError, or
+ * here a DalError) naming its id.
+ */
+export async function loadDocuments(
+  repository: DocumentRepository,
+  collection: string,
+  items: Iterable<BulkItem> | AsyncIterable<BulkItem>,
+  batchSize = 1_000,
+): Promise<{ indexed: number }> {
+  if (repository.loadDocuments) return repository.loadDocuments(collection, items);
+  let indexed = 0;
+  let batch: BulkItem[] = [];
+  const flush = async () => {
+    const result = await repository.bulkIndex(collection, batch);
+    if (result.errors.length > 0) {
+      const shown = result.errors
+        .slice(0, 3)
+        .map((e) => `${e.id} (${e.reason})`)
+        .join('; ');
+      throw new DalError(
+        `bulk load into ${collection}: ${result.errors.length} document(s) refused, e.g. ${shown}`,
+      );
+    }
+    indexed += result.indexed;
+    batch = [];
+  };
+  for await (const item of checkedLoadItems(items)) {
+    batch.push(item);
+    if (batch.length >= batchSize) await flush();
+  }
+  if (batch.length > 0) await flush();
+  await repository.refresh(collection);
+  return { indexed };
 }

@@ -108,10 +108,3 @@ export function* seriesBatches(
     yield out;
   }
 }
-
-/** Split into batches of at most `size` (one round trip each). */
-export function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}

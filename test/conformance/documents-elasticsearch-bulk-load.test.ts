@@ -19,7 +19,8 @@ import {
 import { parseStorageConfigs } from '../../reference-dal/config/storage-config.ts';
 import { redactUrl, StoreError, ValidationError } from '../../reference-dal/errors.ts';
 import { datasetIdentity } from '../../reference-dal/ports/dataset.ts';
-import type { BulkItem } from '../../reference-dal/ports/documents.ts';
+import { loadDocuments, type BulkItem } from '../../reference-dal/ports/documents.ts';
+import { DataAccessLayer } from '../../reference-dal/dal/data-access-layer.ts';
 import type { Progress } from '../../reference-dal/ports/load-progress.ts';
 import { requireStore } from '../support/stores.ts';
 // A port on this host nothing listens on (asked of the kernel, then closed): connections are refused at once.
@@ -159,6 +160,37 @@ describe('elasticsearch bulk loader', () => {
     expect(await countOf(repo, index)).toBe(31);
     expect((await repo.get(collection, 'd17'))?.document).toEqual({ n: 17, title: 'word17 common' });
     expect((await repo.search(collection, { text: 'word24' })).hits.map((h) => h.id)).toEqual(['d24']);
+  });
+
+  it("a DAL's loadDocuments (what `dalbench run` loads with) takes this path through the circuit breaker, refresh off while it runs", async () => {
+    const prefix = `dalbench-d${randomBytes(3).toString('hex')}-`;
+    await using dal = await DataAccessLayer.initialize([
+      {
+        type: 'document',
+        backend: 'elasticsearch',
+        url,
+        options: { indexPrefix: prefix, refresh: 'true' },
+      },
+    ]);
+    const collection = `dal-${randomBytes(4).toString('hex')}`;
+    const index = `${prefix}${collection}`;
+    const raw = new Client({ node: url });
+    const during: unknown[] = [];
+    try {
+      async function* items() {
+        for (const [i, item] of docs(12).entries()) {
+          if (i === 5) during.push(await readLoadSettings(raw, index));
+          yield item;
+        }
+      }
+      expect(await loadDocuments(dal.documents, collection, items())).toEqual({ indexed: 12 });
+      expect(during).toEqual([{ refresh_interval: '-1', number_of_replicas: '0' }]);
+      expect(await readLoadSettings(raw, index)).toEqual({ refresh_interval: null, number_of_replicas: '0' });
+      expect(await dal.documents.count(collection)).toBe(12);
+    } finally {
+      await raw.indices.delete({ index }, { ignore: [404] });
+      await raw.close();
+    }
   });
 
   it('keeps two requests in flight by default, and one document makes a batch of one', async () => {

@@ -1,6 +1,8 @@
 // Elasticsearch loader (loadDocumentDataset: settings for loading, concurrent _bulk) vs a raw
 // sequential `_bulk` loop with the same batch size, each into a fresh index with the repository's
-// mapping, documents from the same generator; alternating, median of repeats.
+// mapping, documents from the same generator; alternating, median of repeats. Beside them the DAL's
+// two paths as a profile configures it: loadDocuments (what `dalbench run` loads with) and bulkIndex
+// batches (what it loaded with before).
 import { randomBytes } from 'node:crypto';
 import { Client } from '@elastic/elasticsearch';
 import { INDEX_BODY, DOC_FIELD } from '../../../reference-dal/backends/elasticsearch/index-mapping.ts';
@@ -9,12 +11,18 @@ import { documentDataset } from '../../data/sources.ts';
 import type { ScaleSpec } from '../../data/scale.ts';
 import { median } from './median.ts';
 import { elasticsearchConnection } from '../../../reference-dal/config/elasticsearch-connection.ts';
+import { DataAccessLayer } from '../../../reference-dal/dal/data-access-layer.ts';
+import { loadDocuments, type BulkItem } from '../../../reference-dal/ports/documents.ts';
 
 export interface ElasticsearchLoadRow {
   readonly documents: number;
   readonly batchSize: number;
   readonly loaderPerSecond: number;
   readonly rawPerSecond: number;
+  /** The DAL's loadDocuments through its circuit breaker, a fresh collection each time. */
+  readonly dalLoadPerSecond: number;
+  /** The DAL's bulkIndex in batches of `batchSize`, then one refresh. */
+  readonly dalBulkIndexPerSecond: number;
 }
 
 export async function benchElasticsearchLoad(
@@ -28,6 +36,17 @@ export async function benchElasticsearchLoad(
   const index = `dalbench-loadbench-${randomBytes(4).toString('hex')}`;
   const data = documentDataset(scale, seed, 'elasticsearch-index@1');
   const total = data.generator.total;
+  // As a profile configures it (default refresh, circuit breaker on), with an index prefix of its own.
+  const dalPrefix = `${index}-dal-`;
+  const dal = await DataAccessLayer.initialize([
+    {
+      type: 'document',
+      backend: 'elasticsearch',
+      url,
+      timeoutMs: 120_000,
+      options: { indexPrefix: dalPrefix },
+    },
+  ]);
   try {
     const loader = async () => {
       const started = performance.now();
@@ -63,10 +82,50 @@ export async function benchElasticsearchLoad(
       if (count !== total) throw new Error(`raw loop indexed ${count} of ${total}`);
       return rate;
     };
-    const rates = { loader: [] as number[], raw: [] as number[] };
+    let round = 0;
+    const viaDal = async (load: (dal: DataAccessLayer, collection: string) => Promise<void>) => {
+      const collection = `r${round++}`;
+      try {
+        const started = performance.now();
+        await load(dal, collection);
+        const rate = total / ((performance.now() - started) / 1000);
+        const count = await dal.documents.count(collection);
+        if (count !== total) throw new Error(`DAL path indexed ${count} of ${total}`);
+        return rate;
+      } finally {
+        await client.indices.delete({ index: `${dalPrefix}${collection}` }, { ignore: [404] });
+      }
+    };
+    const contenders = {
+      loader,
+      raw,
+      'dal loadDocuments': () =>
+        viaDal(
+          async (d, c) => void (await loadDocuments(d.documents, c, data.generator.documents(), batchSize)),
+        ),
+      'dal bulkIndex': () =>
+        viaDal(async (d, c) => {
+          let batch: BulkItem[] = [];
+          const flush = async () => {
+            const result = await d.documents.bulkIndex(c, batch);
+            if (result.errors.length > 0)
+              throw new Error(`bulkIndex refused ${result.errors.length} documents`);
+            batch = [];
+          };
+          for (const doc of data.generator.documents()) {
+            batch.push(doc);
+            if (batch.length >= batchSize) await flush();
+          }
+          if (batch.length > 0) await flush();
+          await d.documents.refresh(c);
+        }),
+    } as const;
+    type Which = keyof typeof contenders;
+    const order = Object.keys(contenders) as Which[];
+    const rates = Object.fromEntries(order.map((w) => [w, [] as number[]])) as Record<Which, number[]>;
     for (let r = 0; r < repeats; r++) {
-      for (const which of r % 2 === 0 ? (['loader', 'raw'] as const) : (['raw', 'loader'] as const)) {
-        rates[which].push(which === 'loader' ? await loader() : await raw());
+      for (const which of r % 2 === 0 ? order : [...order].reverse()) {
+        rates[which].push(await contenders[which]());
         console.error(`  elasticsearch ${which}: ${Math.round(rates[which].at(-1) ?? 0)} docs/s`);
       }
     }
@@ -75,9 +134,12 @@ export async function benchElasticsearchLoad(
       batchSize,
       loaderPerSecond: median(rates.loader),
       rawPerSecond: median(rates.raw),
+      dalLoadPerSecond: median(rates['dal loadDocuments']),
+      dalBulkIndexPerSecond: median(rates['dal bulkIndex']),
     };
   } finally {
     await client.indices.delete({ index }, { ignore: [404] }).catch(() => undefined);
+    await dal[Symbol.asyncDispose]();
     await client.close();
   }
 }

@@ -23,6 +23,7 @@ import {
   validateDocument,
   validateDocumentId,
   validateVersion,
+  checkedLoadItems,
 } from '../../ports/document-input.ts';
 import type {
   BulkItem,
@@ -39,6 +40,7 @@ import { ALL_TEXT_FIELD, DOC_FIELD, INDEX_BODY } from './index-mapping.ts';
 import { readElasticsearchOptions, type ElasticsearchOptions } from './options.ts';
 import { errorType, isIndexMissing, reasonOf, statusOf } from './response-errors.ts';
 import { elasticsearchConnection } from '../../config/elasticsearch-connection.ts';
+import { bulkLoadDocuments } from './bulk-load.ts';
 
 type Refresh = boolean | 'wait_for';
 
@@ -103,6 +105,16 @@ export class ElasticsearchDocumentRepository implements DocumentRepository, Asyn
       if (options.version !== undefined && statusOf(error) === 409) return;
       throw this.#wrap(`index ${collection}/${id}`, error);
     }
+  }
+
+  /** A dataset's load: `_bulk` with refresh off and no replicas meanwhile (bulkLoadDocuments), then refreshed. */
+  async loadDocuments(
+    collection: string,
+    items: Iterable<BulkItem> | AsyncIterable<BulkItem>,
+  ): Promise<{ indexed: number }> {
+    const index = await this.#ensureIndex(collection);
+    const result = await bulkLoadDocuments(this.#client, index, checkedLoadItems(items), { url: this.#url });
+    return { indexed: result.indexed };
   }
 
   async bulkIndex(collection: string, items: readonly BulkItem[]): Promise<BulkResult> {
