@@ -37,6 +37,25 @@ describe('crossover by data size', () => {
     expect(always.text).toMatch(/faster than single-postgres at every size from xs to m/);
   });
 
+  it('one size alone is named as the only size measured, not as a range from m to m', () => {
+    const at = (p50Us: number) => ({
+      scale: 'm',
+      factor: 10,
+      p50Us,
+      lowUs: p50Us,
+      highUs: p50Us,
+      repeats: 1,
+    });
+    const base = { profile: 'single-postgres', points: [at(80)] };
+    const faster = crossoverOf({ profile: 'polyglot', points: [at(20)] }, base);
+    expect(faster.status).toBe('faster');
+    expect(faster.text).toMatch(
+      /^polyglot is faster than single-postgres at m, the only size measured \(75 % lower/,
+    );
+    const slower = crossoverOf({ profile: 'polyglot', points: [at(160)] }, base);
+    expect(slower.text).toMatch(/^no crossover up to m, the only size measured: polyglot is not faster/);
+  });
+
   it('reports a fall back behind after a crossover, and insufficient data without shared sizes', () => {
     const point = (scale: string, factor: number, p50Us: number) => ({
       scale,
