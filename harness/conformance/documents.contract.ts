@@ -544,6 +544,8 @@ export function documentsContract(backend: string, open: () => Promise<DocumentS
           (e: unknown) => e,
         );
         expect((versioned as ValidationError).field).toBe('items[0].version');
+        const badBatch = await loadDocuments(repository, collection, [good(10)], 0).catch((e: unknown) => e);
+        expect((badBatch as ValidationError).field).toBe('batchSize');
       } finally {
         await subject.drop(collection);
       }

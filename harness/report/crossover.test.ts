@@ -50,10 +50,10 @@ describe('crossover by data size', () => {
     const faster = crossoverOf({ profile: 'polyglot', points: [at(20)] }, base);
     expect(faster.status).toBe('faster');
     expect(faster.text).toMatch(
-      /^polyglot is faster than single-postgres at m, the only size measured \(75 % lower/,
+      /^polyglot is faster than single-postgres at m, the only size both measured \(75 % lower/,
     );
     const slower = crossoverOf({ profile: 'polyglot', points: [at(160)] }, base);
-    expect(slower.text).toMatch(/^no crossover up to m, the only size measured: polyglot is not faster/);
+    expect(slower.text).toMatch(/^no crossover up to m, the only size both measured: polyglot is not faster/);
   });
 
   it('reports a fall back behind after a crossover, and insufficient data without shared sizes', () => {

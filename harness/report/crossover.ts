@@ -123,13 +123,13 @@ export function crossoverOf(line: SweepLine, base: SweepLine): Crossover {
       status: 'faster',
       text:
         diffs.length === 1
-          ? `${line.profile} is faster than ${base.profile} at ${last.scale}, the only size measured (${percentFaster(diffs[0]!.d)}${certainty})`
+          ? `${line.profile} is faster than ${base.profile} at ${last.scale}, the only size both measured (${percentFaster(diffs[0]!.d)}${certainty})`
           : `${line.profile} is faster than ${base.profile} at every size from ${first.scale} to ${last.scale} (at ${last.scale}: ${percentFaster(diffs.at(-1)!.d)}${certainty})`,
     };
   return {
     ...who,
     status: 'slower',
-    text: `no crossover up to ${last.scale}${diffs.length === 1 ? ', the only size measured' : ''}: ${line.profile} is not faster than ${base.profile} at ${last.scale} (${percentFaster(diffs.at(-1)!.d)}${certainty})`,
+    text: `no crossover up to ${last.scale}${diffs.length === 1 ? ', the only size both measured' : ''}: ${line.profile} is not faster than ${base.profile} at ${last.scale} (${percentFaster(diffs.at(-1)!.d)}${certainty})`,
   };
 }
 

@@ -11,7 +11,7 @@ import { LocalProvisioner } from '../provision/local-provisioner.ts';
 import type { ProvisionedStores } from '../provision/provisioner.ts';
 import { DEFAULT_STORE_MEMORY, type StoreMemory } from '../provision/store-memory.ts';
 import { runMeasuredOn } from '../results/measured-on.ts';
-import { equalMemoryPlan, sharedMemoryPlan } from './profile-memory.ts';
+import { equalMemoryPlan, runMemoryControl, sharedMemoryPlan } from './profile-memory.ts';
 import { runBenchmark, type RunEvent } from './run-benchmark.ts';
 import type { RunPlan } from './run-plan.ts';
 
@@ -51,6 +51,64 @@ describe('equalMemoryPlan', () => {
       ['polyglot', 512, 1536],
       ['single-postgres', 512, 512],
     ]);
+  });
+});
+
+describe('runMemoryControl', () => {
+  const endpoint = (mode: 'docker' | 'local') => ({
+    kind: 'postgres' as const,
+    url: 'postgres://127.0.0.1:1/x',
+    mode,
+    serverVersion: 'PostgreSQL 15',
+    startMs: 0,
+    notes: [],
+  });
+  const none = () => Promise.resolve();
+  const quiet = { equal: true, log: () => {} };
+
+  it('docker mode records not equalised with why; external stores record nothing', () => {
+    const docker = {
+      endpoints: { postgres: endpoint('docker') },
+      unavailable: {},
+      memory: M,
+      stop: none,
+      [Symbol.asyncDispose]: none,
+    };
+    expect(runMemoryControl(docker, [polyglot, single], ALL, quiet).record()).toMatchObject({
+      equalised: false,
+      why: 'docker mode cannot restart PostgreSQL between pairs',
+      profiles: [{ totalMb: 1536 }, { totalMb: 512 }],
+    });
+    const external = {
+      endpoints: { postgres: endpoint('local') },
+      unavailable: {},
+      stop: none,
+      [Symbol.asyncDispose]: none,
+    };
+    expect(runMemoryControl(external, [polyglot, single], ALL, quiet).record()).toBeUndefined();
+  });
+
+  it('a profile with no PostgreSQL to take the difference makes the record say not equalised, and why', () => {
+    const esOnly = {
+      ...polyglot,
+      name: 'es-only',
+      requires: ['elasticsearch'],
+      optional: [],
+    } as typeof polyglot;
+    const local = {
+      endpoints: { postgres: endpoint('local') },
+      unavailable: {},
+      memory: M,
+      resizePostgres: () => Promise.resolve(false),
+      stop: none,
+      [Symbol.asyncDispose]: none,
+    };
+    const record = runMemoryControl(local, [polyglot, esOnly], ALL, quiet).record();
+    expect(record).toMatchObject({
+      equalised: false,
+      why: 'es-only uses no PostgreSQL to take the difference',
+    });
+    expect(record?.profiles.map((p) => p.totalMb)).toEqual([1536, 1024]);
   });
 });
 
@@ -129,15 +187,35 @@ describe('a run on local PostgreSQL gives each profile the same memory', () => {
       'memory per profile: 640 MiB each: single-postgres shared_buffers 640 MiB; polyglot shared_buffers 128 MiB + Elasticsearch heap 512 MiB (PostgreSQL shared_buffers and Elasticsearch heap; Redis, S3Proxy and the OS page cache not counted; default)',
     );
 
-    // --no-equal-memory: no restart, and the record says what each had and why it was not equalised.
+    // A confirmation re-run of single-postgres alone keeps the budget of the run it is pooled with.
+    seen.length = 0;
+    const rerun = await runBenchmark(
+      plan({ profiles: [single], memoryProfiles: [single, polyglot], repeat: 1 }),
+      {
+        onEvent,
+        provision: () => Promise.resolve(stores),
+      },
+    );
+    expect(await Promise.all(seen)).toEqual(['single-postgres 640MB']);
+    expect(rerun.run.memory?.budgetMb).toBe(640);
+
+    // --no-equal-memory: PostgreSQL back at its own size once (the re-run left it at 640 MB), then no
+    // restart; the record says what each had and why it was not equalised.
     lines.length = 0;
     seen.length = 0;
-    const unequal = await runBenchmark(plan({ equalMemory: false, repeat: 1 }), {
+    const unequal = await runBenchmark(plan({ equalMemory: false }), {
       onEvent,
       provision: () => Promise.resolve(stores),
     });
-    expect(lines.filter((l) => l.startsWith('postgres: restarted'))).toEqual([]);
-    expect(await Promise.all(seen)).toEqual(['single-postgres 128MB', 'polyglot 128MB']);
+    expect(lines.filter((l) => l.startsWith('postgres: restarted'))).toEqual([
+      expect.stringMatching(/^postgres: restarted with shared_buffers 128 MiB/),
+    ]);
+    expect(await Promise.all(seen)).toEqual([
+      'single-postgres 128MB',
+      'polyglot 128MB',
+      'single-postgres 128MB',
+      'polyglot 128MB',
+    ]);
     expect(unequal.run.memory).toMatchObject({ equalised: false, why: '--no-equal-memory', budgetMb: 640 });
     expect(unequal.run.memory?.profiles.map((p) => p.totalMb)).toEqual([128, 640]);
   });
@@ -160,17 +238,18 @@ describe('a run on local PostgreSQL gives each profile the same memory', () => {
       [Symbol.asyncDispose]: { value: () => Promise.resolve() },
     }) as ProvisionedStores;
     const lines: string[] = [];
-    const results = await runBenchmark(plan(), {
+    const results = await runBenchmark(plan({ profiles: [polyglot, single] }), {
       onEvent: (e) => void (e.type === 'log' && lines.push(e.line)),
       provision: () => Promise.resolve(stores),
     });
-    // The first pair's restart fails; back at 128 MB; no further attempt; every pair still runs.
-    expect(sizes).toEqual([128 + 64 * 1024 * 1024, 128]);
+    // polyglot's pair runs at 128 MB; single-postgres's restart fails, back at 128 MB; no further
+    // attempt; every pair still runs.
+    expect(sizes).toEqual([128, 128 + 64 * 1024 * 1024, 128]);
     expect(results.scenarios.every((s) => s.status === 'completed')).toBe(true);
     expect(await sharedBuffers(local.endpoints.postgres!.url)).toBe('128MB');
     expect(results.run.memory).toMatchObject({ equalised: false });
     expect(results.run.memory?.why).toMatch(
-      /^restarting PostgreSQL with shared_buffers \d+ MiB for single-postgres failed: /,
+      /^restarting PostgreSQL with shared_buffers \d+ MiB before metrics-ingest\/single-postgres#0 failed \(the pairs before it ran equalised\): /,
     );
     expect(lines.some((l) => l.includes('back to 128 MiB for the rest of the run'))).toBe(true);
   });

@@ -80,14 +80,18 @@ export function sharedMemoryPlan(
 export interface RunMemoryControl {
   /** What results.json records; undefined for external stores (dalbench did not size them). */
   readonly record: () => RunMemory | undefined;
-  /** Before a pair of `profile`: PostgreSQL restarted with the profile's shared_buffers when it differs. */
-  readonly before: (profile: Profile) => Promise<void>;
+  /**
+   * Before a pair (or job) of `profile`: PostgreSQL restarted with the profile's shared_buffers when
+   * it differs; unequalised, back at its own size once (a run before may have left it resized).
+   */
+  readonly before: (profile: Profile, pair: string) => Promise<void>;
 }
 
 /**
- * Equal memory per profile over `stores`: on where PostgreSQL can be restarted with new sizes
- * (local mode) unless `equal` is false; otherwise recorded as not equalised, with why. A restart that
- * fails turns it off for the rest of the run (PostgreSQL back at its sizes) and says so.
+ * Equal memory per profile over `stores`, the budget taken over `profiles` (all of a run's, also for
+ * its confirmation re-runs): on where PostgreSQL can be restarted with new sizes (local mode) unless
+ * `equal` is false; otherwise recorded as not equalised, with why. A restart that fails turns it off
+ * for the rest of the run (PostgreSQL back at its own size) and the record says from which pair on.
  */
 export function runMemoryControl(
   stores: ProvisionedStores,
@@ -100,34 +104,50 @@ export function runMemoryControl(
   const equal = equalMemoryPlan(memory, profiles, up);
   const shared = sharedMemoryPlan(memory, profiles, up);
   const resize = stores.resizePostgres?.bind(stores);
-  let why = !options.equal
+  let off = !options.equal
     ? '--no-equal-memory'
     : !resize
       ? `${stores.endpoints.postgres?.mode ?? 'this'} mode cannot restart PostgreSQL between pairs`
       : undefined;
+  // A profile with no PostgreSQL has nowhere to take the difference: equalised for the others only.
+  const short = equal.profiles.filter((p) => p.totalMb !== equal.budgetMb).map((p) => p.profile);
+  const partly =
+    short.length > 0
+      ? `${short.join(', ')} use${short.length === 1 ? 's' : ''} no PostgreSQL to take the difference`
+      : undefined;
+  let resetDone = false;
   const record = (): RunMemory => {
-    const plan = why === undefined ? equal : shared;
+    const why = off ?? partly;
     return {
-      budgetMb: plan.budgetMb,
+      budgetMb: equal.budgetMb,
       equalised: why === undefined,
       ...(why === undefined ? {} : { why }),
       basis: memory.basis,
-      profiles: [...plan.profiles],
+      profiles: [...(off === undefined ? equal : shared).profiles],
     };
   };
   options.log(memoryLine(record()));
   return {
     record,
-    before: async (profile) => {
-      if (why !== undefined || !resize) return;
+    before: async (profile, pair) => {
+      if (!resize) return;
+      if (off !== undefined) {
+        if (resetDone) return;
+        resetDone = true;
+        await resize(memory.postgres).catch((error: unknown) =>
+          options.log(`postgres: restarting with its own sizes failed: ${formatErrorChain(error, 'line')}`),
+        );
+        return;
+      }
       const sharedBuffersMb = equal.profiles.find((p) => p.profile === profile.name)?.postgresSharedBuffersMb;
       if (sharedBuffersMb === undefined) return;
       try {
         await resize({ ...memory.postgres, sharedBuffersMb });
       } catch (error) {
-        why = `restarting PostgreSQL with shared_buffers ${sharedBuffersMb} MiB for ${profile.name} failed: ${formatErrorChain(error, 'line')}`;
+        off = `restarting PostgreSQL with shared_buffers ${sharedBuffersMb} MiB before ${pair} failed (the pairs before it ran equalised): ${formatErrorChain(error, 'line')}`;
+        resetDone = true;
         options.log(
-          `memory per profile: ${why}; back to ${memory.postgres.sharedBuffersMb} MiB for the rest of the run`,
+          `memory per profile: ${off}; back to ${memory.postgres.sharedBuffersMb} MiB for the rest of the run`,
         );
         await resize(memory.postgres).catch((again: unknown) =>
           options.log(

@@ -64,7 +64,10 @@ export async function runBenchmark(plan: RunPlan, hooks: RunHooks = {}): Promise
   const faultTargets = plan.faults ? runFaultTargets(plan.faults, stores) : undefined;
   await using processes = faultTargets?.processes;
   const up = Object.keys(stores.endpoints) as StoreKind[];
-  const memory = runMemoryControl(stores, plan.profiles, up, { equal: plan.equalMemory !== false, log });
+  const memory = runMemoryControl(stores, plan.memoryProfiles ?? plan.profiles, up, {
+    equal: plan.equalMemory !== false,
+    log,
+  });
   const endpoints = Object.fromEntries(
     Object.entries(stores.endpoints).map(([kind, endpoint]) => [kind, endpoint.url]),
   ) as Partial<Record<ProfileStore, string>>;
@@ -99,6 +102,7 @@ export async function runBenchmark(plan: RunPlan, hooks: RunHooks = {}): Promise
         if (entry.job) {
           // Jobs report only for the profiles they name: the others get no row at all.
           if (!entry.job.profiles.includes(profile.name)) continue;
+          await memory.before(profile, `${name}/${profile.name}#${repeat}`);
           emit({ type: 'pair-start', scenario: name, profile: profile.name, repeat, driver: 'dal' });
           record(
             await runJob(
@@ -123,7 +127,7 @@ export async function runBenchmark(plan: RunPlan, hooks: RunHooks = {}): Promise
           record(notRunResult(name, profile.name, repeat, 'skipped', missing));
           continue;
         }
-        await memory.before(profile);
+        await memory.before(profile, `${name}/${profile.name}#${repeat}`);
         emit({ type: 'pair-start', scenario: name, profile: profile.name, repeat, driver: 'dal' });
         for (const result of await runPair({
           plan,

@@ -32,6 +32,8 @@ export interface RunPlan {
    * shared_buffers before a profile's pairs; local stores only). Default true; `--no-equal-memory`.
    */
   readonly equalMemory?: boolean;
+  /** The profiles the memory budget is taken over (default `profiles`): a confirmation re-run keeps its run's. */
+  readonly memoryProfiles?: readonly Profile[];
   /** `--faults`: a fault plan run beside every measure phase. */
   readonly faults?: FaultPlan;
   /** Everything above as plain data, recorded (redacted) in results.json. */

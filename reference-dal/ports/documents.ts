@@ -1,6 +1,6 @@
 // Documents and full-text search: Elasticsearch in the ADR, JSONB + tsvector in single-postgres.
-import { DalError } from '../errors.ts';
-import { checkedLoadItems } from './document-input.ts';
+import { DalError, ValidationError } from '../errors.ts';
+import { checkedLoadItems, MAX_BULK_ITEMS } from './document-input.ts';
 
 export type JsonDocument = Record<string, unknown>;
 
@@ -88,8 +88,8 @@ export interface DocumentRepository {
 }
 
 /**
- * Load `items` into `collection` by the repository's bulk path, or where it has none by bulkIndex in
- * batches of `batchSize`, then refresh. A refused document throws (the store's BulkLoadError, or
+ * Load `items` into `collection` by the repository's bulk path (which batches as the store loads
+ * best), or where it has none by bulkIndex in batches of `batchSize`, then refresh. A refused document throws (the store's BulkLoadError, or
  * here a DalError) naming its id.
  */
 export async function loadDocuments(
@@ -98,6 +98,11 @@ export async function loadDocuments(
   items: Iterable<BulkItem> | AsyncIterable<BulkItem>,
   batchSize = 1_000,
 ): Promise<{ indexed: number }> {
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BULK_ITEMS)
+    throw new ValidationError(
+      'batchSize',
+      `must be an integer from 1 to ${MAX_BULK_ITEMS}, got ${batchSize}`,
+    );
   if (repository.loadDocuments) return repository.loadDocuments(collection, items);
   let indexed = 0;
   let batch: BulkItem[] = [];

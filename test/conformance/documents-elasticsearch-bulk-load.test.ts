@@ -162,7 +162,7 @@ describe('elasticsearch bulk loader', () => {
     expect((await repo.search(collection, { text: 'word24' })).hits.map((h) => h.id)).toEqual(['d24']);
   });
 
-  it("a DAL's loadDocuments (what `dalbench run` loads with) takes this path through the circuit breaker, refresh off while it runs", async () => {
+  it("a DAL's loadDocuments (what `dalbench run` loads with) takes this path through the DAL's guarded service, refresh off while it runs", async () => {
     const prefix = `dalbench-d${randomBytes(3).toString('hex')}-`;
     await using dal = await DataAccessLayer.initialize([
       {

@@ -38,16 +38,16 @@ export async function benchElasticsearchLoad(
   const total = data.generator.total;
   // As a profile configures it (default refresh, circuit breaker on), with an index prefix of its own.
   const dalPrefix = `${index}-dal-`;
-  const dal = await DataAccessLayer.initialize([
-    {
-      type: 'document',
-      backend: 'elasticsearch',
-      url,
-      timeoutMs: 120_000,
-      options: { indexPrefix: dalPrefix },
-    },
-  ]);
   try {
+    await using dal = await DataAccessLayer.initialize([
+      {
+        type: 'document',
+        backend: 'elasticsearch',
+        url,
+        timeoutMs: 120_000,
+        options: { indexPrefix: dalPrefix },
+      },
+    ]);
     const loader = async () => {
       const started = performance.now();
       const result = await loadDocumentDataset(client, index, data.identity, data.source, {
@@ -93,7 +93,10 @@ export async function benchElasticsearchLoad(
         if (count !== total) throw new Error(`DAL path indexed ${count} of ${total}`);
         return rate;
       } finally {
-        await client.indices.delete({ index: `${dalPrefix}${collection}` }, { ignore: [404] });
+        // A failed delete must not hide the load's own error.
+        await client.indices
+          .delete({ index: `${dalPrefix}${collection}` }, { ignore: [404] })
+          .catch(() => undefined);
       }
     };
     const contenders = {
@@ -139,7 +142,6 @@ export async function benchElasticsearchLoad(
     };
   } finally {
     await client.indices.delete({ index }, { ignore: [404] }).catch(() => undefined);
-    await dal[Symbol.asyncDispose]();
     await client.close();
   }
 }

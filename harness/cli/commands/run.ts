@@ -248,6 +248,8 @@ async function judge(results: Results, budgets: BudgetSet, ctx: JudgeContext): P
           ...plan,
           scenarios: plan.scenarios.filter((e) => e.scenario.name === scenario),
           profiles: plan.profiles.filter((p) => profiles.includes(p.name)),
+          // Each profile keeps the memory it had in the run it is pooled with.
+          memoryProfiles: plan.profiles,
           driver,
           repeat: times,
         },
