@@ -2,16 +2,20 @@
 // COPY loader vs `psql \copy` of the same rows (target ≥ 80 %), Elasticsearch loader vs a raw
 // `_bulk` loop at the same batch size (target ≥ 80 %), S3 objects/s. Medians of alternating
 // repeats; ratios are measured, never asserted. Scale: DALBENCH_LOAD_SCALE (default s), repeats:
-// DALBENCH_LOAD_REPEATS (default 3). Everything created (database, index, bucket, CSV) is removed.
+// DALBENCH_LOAD_REPEATS (default 3), stores: DALBENCH_LOAD_STORES (default postgres,elasticsearch,s3).
+// Stores dalbench starts are sized for the scale, as `dalbench run` sizes them. Everything created
+// (database, index, bucket, CSV) is removed.
 import { cpus } from 'node:os';
 import { parseProvisionMode, provisionStores } from '../provision/create-provisioner.ts';
 import type { StoreKind } from '../provision/provisioner.ts';
 import { parseScale } from '../data/scale.ts';
+import { memoryForScales } from '../provision/store-memory.ts';
+import { parseLoadStores } from './load/load-stores.ts';
 import { benchPostgresLoad } from './load/postgres.ts';
 import { benchElasticsearchLoad } from './load/elasticsearch.ts';
 import { benchS3Load } from './load/s3.ts';
 
-const kinds: StoreKind[] = ['postgres', 'elasticsearch', 's3'];
+const kinds: StoreKind[] = parseLoadStores(process.env.DALBENCH_LOAD_STORES);
 const mode = parseProvisionMode(process.env.DALBENCH_STORES, 'DALBENCH_STORES', 'auto');
 const scale = parseScale(process.env.DALBENCH_LOAD_SCALE ?? 's', 'DALBENCH_LOAD_SCALE');
 const repeats = Number(process.env.DALBENCH_LOAD_REPEATS ?? 3);
@@ -22,8 +26,12 @@ if (!Number.isInteger(repeats) || repeats < 1)
 const seed = 20_240_115;
 const log = (line: string) => console.error(`[stores] ${line}`);
 
-await using stores = await provisionStores(mode, kinds, log);
+await using stores = await provisionStores(mode, kinds, log, { memory: memoryForScales([scale]) });
 const url = (kind: StoreKind) => stores.endpoints[kind]?.url;
+const notAsked = (kind: StoreKind) =>
+  kinds.includes(kind)
+    ? 'not started'
+    : `not in DALBENCH_LOAD_STORES=${process.env.DALBENCH_LOAD_STORES ?? ''}`;
 const lines: string[] = [];
 const pct = (x: number) => `${Math.round(x * 100)} %`;
 const rate = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -42,7 +50,7 @@ if (url('postgres')) {
       `${pct(pg.repositoryCopyPerSecond / pg.psqlPerSecond)} of psql \\copy, ×${(pg.repositoryCopyPerSecond / pg.repositorySavePerSecond).toFixed(2)} ` +
       `saveMetrics batches of 5,000 (${rate(pg.repositorySavePerSecond)} points/s)`,
   );
-} else lines.push(`skipped postgres: ${stores.unavailable.postgres ?? 'not started'}`);
+} else lines.push(`skipped postgres: ${stores.unavailable.postgres ?? notAsked('postgres')}`);
 
 if (url('elasticsearch')) {
   console.error(`running elasticsearch loader vs raw _bulk (${scale.name}) …`);
@@ -57,7 +65,7 @@ if (url('elasticsearch')) {
       `${pct(es.dalLoadPerSecond / es.rawPerSecond)} of the raw _bulk loop, ×${(es.dalLoadPerSecond / es.dalBulkIndexPerSecond).toFixed(2)} ` +
       `bulkIndex batches of ${es.batchSize} (${rate(es.dalBulkIndexPerSecond)} docs/s)`,
   );
-} else lines.push(`skipped elasticsearch: ${stores.unavailable.elasticsearch ?? 'not started'}`);
+} else lines.push(`skipped elasticsearch: ${stores.unavailable.elasticsearch ?? notAsked('elasticsearch')}`);
 
 if (url('s3')) {
   console.error(`running s3 bulk put (${scale.name}) …`);
@@ -66,7 +74,7 @@ if (url('s3')) {
     `s3 bulk put (${s3.concurrency} in flight), ${s3.objects} objects, ${(s3.bytes / 2 ** 20).toFixed(1)} MiB: ` +
       `${s3.objectsPerSecond.toFixed(1)} objects/s, ${s3.mibPerSecond.toFixed(1)} MiB/s`,
   );
-} else lines.push(`skipped s3: ${stores.unavailable.s3 ?? 'not started'}`);
+} else lines.push(`skipped s3: ${stores.unavailable.s3 ?? notAsked('s3')}`);
 
 const cpu = cpus();
 console.log(
