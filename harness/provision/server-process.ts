@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { ProvisionError } from './errors.ts';
+import { groupMembers, removeAttachSockets } from './jvm-attach-files.ts';
 import { groupAlive, killGroupNow } from './process-alive.ts';
 import type { StoreKind } from './provisioner.ts';
 
@@ -92,6 +93,7 @@ export class ServerProcess {
   /** Clean stop, bounded; then SIGKILL of the group either way so nothing of it survives. */
   async stop(graceMs = 10_000): Promise<void> {
     this.#stopping = true;
+    const members = groupMembers(this.pid);
     if (this.#exit === undefined) {
       try {
         process.kill(this.pid, this.stopSignal);
@@ -104,6 +106,7 @@ export class ServerProcess {
     }
     killGroupNow(this.pid);
     if (this.#exit === undefined) await this.exited;
+    removeAttachSockets(members);
   }
 
   /**
@@ -112,6 +115,7 @@ export class ServerProcess {
    */
   async kill(signal: NodeJS.Signals = 'SIGKILL', boundMs = 30_000): Promise<void> {
     this.#stopping = true;
+    const members = groupMembers(this.pid);
     for (const target of [-this.pid, this.pid]) {
       try {
         process.kill(target, signal);
@@ -131,11 +135,14 @@ export class ServerProcess {
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
+    removeAttachSockets(members);
   }
 
   /** For a process 'exit' handler, where nothing async runs. */
   killSync(): void {
     this.#stopping = true;
+    const members = groupMembers(this.pid);
     killGroupNow(this.pid);
+    removeAttachSockets(members);
   }
 }
