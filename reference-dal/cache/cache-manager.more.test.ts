@@ -279,6 +279,30 @@ describe('CacheManager failures and refusals', () => {
     await flushing;
   });
 
+  it('write-behind: the sink and a pending read-through get what the cache holds, not the caller’s object', async () => {
+    const delivered: WriteBehindEntry[] = [];
+    await using cache = await client({
+      writeBehind: {
+        sink: (writes) => {
+          delivered.push(...writes);
+          return Promise.resolve();
+        },
+        flushIntervalMs: 3_600_000,
+      },
+    });
+    const key = cache.key('wb', 'copy');
+    const row = { n: 1, tags: ['a'] };
+    expect(await cache.writeBehind(key, row)).toEqual({ seq: 1 });
+    row.n = 2;
+    row.tags.push('b');
+    expect(await cache.getOrLoad(key, () => ({ loaded: true }))).toEqual({ n: 1, tags: ['a'] });
+    // Evicted from Redis: the read-through finds the pending write, not the source's older row.
+    await cache.invalidate([key]);
+    expect(await cache.getOrLoad(key, () => ({ loaded: true }))).toEqual({ n: 1, tags: ['a'] });
+    await cache.flush();
+    expect(delivered).toEqual([{ key, value: { n: 1, tags: ['a'] }, seq: 1 }]);
+  });
+
   it('ping answers on a live Redis and fails on one it cannot reach', async () => {
     await using cache = await client({});
     await cache.ping();

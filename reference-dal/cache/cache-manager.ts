@@ -82,6 +82,7 @@ export class CacheManager implements AsyncDisposable {
     if (wb) {
       this.#writeBehind = new WriteBehindQueue({
         ...wb,
+        decode: (stored) => decodeCacheValue(stored as string),
         onFlushError: (error, attempt, batch) => {
           this.#counters.errors.flush++;
           this.options.onError?.('flush', error);
@@ -262,8 +263,9 @@ export class CacheManager implements AsyncDisposable {
     this.#checkOwned(key);
     const encoded = encodeCacheValue(value);
     const ttlMs = options?.ttlMs === undefined ? this.options.defaultTtlMs : checkTtl(options.ttlMs);
-    // The sink gets what the cache got, not an object the caller may still mutate.
-    const entry = await queue.enqueue(key, decodeCacheValue(encoded));
+    // The sink gets what the cache got (decoded from the same text when the flush reads it), not an
+    // object the caller may still mutate.
+    const entry = queue.tryEnqueue(key, encoded) ?? (await queue.enqueue(key, encoded));
     this.#markStale(key);
     try {
       await this.store.set(key, encoded, ttlMs);

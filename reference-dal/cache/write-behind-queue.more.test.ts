@@ -251,4 +251,56 @@ describe('WriteBehindQueue (details)', () => {
     expect(delivered).toEqual([1]);
     expect(outside.closed).toBe(true);
   });
+
+  it('decodes each write once, when the flush or latest() first reads it, never on enqueue', async () => {
+    const decoded: string[] = [];
+    let failFirst = true;
+    const delivered: WriteBehindEntry[] = [];
+    const queue = new WriteBehindQueue({
+      ...settings,
+      batchSize: 10,
+      maxAttempts: 2,
+      decode: (stored) => {
+        decoded.push(stored as string);
+        return JSON.parse(stored as string) as unknown;
+      },
+      sink: (writes) => {
+        if (failFirst) {
+          failFirst = false;
+          return Promise.reject(new Error('sink down once'));
+        }
+        delivered.push(...writes);
+        return Promise.resolve();
+      },
+    });
+    await queue.enqueue('a', '{"n":1}');
+    expect(queue.tryEnqueue('b', '{"n":2}')?.seq).toBe(2);
+    expect(decoded).toEqual([]);
+    expect(queue.latest('b')).toEqual({ key: 'b', value: { n: 2 }, seq: 2 });
+    expect(decoded).toEqual(['{"n":2}']);
+    await queue.close();
+    // The retry reuses the entries of the failed attempt: one decode per write in all.
+    expect(decoded).toEqual(['{"n":2}', '{"n":1}']);
+    expect(delivered).toEqual([
+      { key: 'a', value: { n: 1 }, seq: 1 },
+      { key: 'b', value: { n: 2 }, seq: 2 },
+    ]);
+  });
+
+  it('tryEnqueue accepts while there is room, returns undefined when full, and refuses once closed', async () => {
+    const gate = gatedSink();
+    const queue = new WriteBehindQueue({ ...settings, maxPending: 2, sink: gate.sink });
+    expect(queue.tryEnqueue('a', 1)?.seq).toBe(1);
+    expect(queue.tryEnqueue('b', 2)?.seq).toBe(2);
+    expect(queue.tryEnqueue('c', 3)).toBeUndefined();
+    expect(queue.stats()).toMatchObject({ accepted: 2, pending: 2 });
+    const closing = queue.close();
+    expect(() => queue.tryEnqueue('d', 4)).toThrow(WriteBehindClosedError);
+    await settle();
+    gate.releaseNext();
+    await settle();
+    gate.releaseNext();
+    await closing;
+    expect(gate.calls).toEqual([[1], [2]]);
+  });
 });

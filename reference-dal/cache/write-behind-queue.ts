@@ -36,6 +36,26 @@ export interface WriteBehindSettings {
   readonly retryDelayMs: number;
   /** Told about each failed sink call (for logs); the queue counts them itself. */
   readonly onFlushError?: (error: unknown, attempt: number, batch: readonly WriteBehindEntry[]) => void;
+  /**
+   * Turns what `enqueue` was given into the value the sink gets, once per write, when the write is
+   * first read (by the flush, or by `latest`): the writer does not pay for it. The cache gives the
+   * text it wrote, so the sink gets a private copy of what the cache holds without a parse on the
+   * write path. Must not throw (the cache decodes only text it encoded). Absent: the sink gets what
+   * `enqueue` was given.
+   */
+  readonly decode?: (stored: unknown) => unknown;
+}
+
+/** What a writer learns of an accepted write. */
+export interface AcceptedWrite {
+  readonly key: string;
+  readonly seq: number;
+}
+
+/** An accepted write as the queue keeps it: the entry the sink gets is made on first read. */
+interface PendingWrite extends AcceptedWrite {
+  readonly stored: unknown;
+  entry: WriteBehindEntry | undefined;
 }
 
 export class WriteBehindClosedError extends DalError {
@@ -45,9 +65,9 @@ export class WriteBehindClosedError extends DalError {
 export class WriteBehindQueue implements AsyncDisposable {
   readonly #settings: WriteBehindSettings;
   /** Accepted, unflushed writes in seq order; the head batch stays here while it is in flight. */
-  #queue: WriteBehindEntry[] = [];
+  #queue: PendingWrite[] = [];
   /** Newest pending write per key: lets a read-through miss see a write the source has not got yet. */
-  readonly #latest = new Map<string, WriteBehindEntry>();
+  readonly #latest = new Map<string, PendingWrite>();
   readonly #deadLetters: DeadLetter[] = [];
   #batchInFlight: Promise<void> | undefined;
   #nextSeq = 1;
@@ -76,23 +96,44 @@ export class WriteBehindQueue implements AsyncDisposable {
   }
 
   /** Accept a write, waiting for flushes while the queue is full. Resolves once accepted. */
-  async enqueue(key: string, value: unknown): Promise<WriteBehindEntry> {
+  async enqueue(key: string, value: unknown): Promise<AcceptedWrite> {
     while (this.#queue.length >= this.#settings.maxPending) {
       if (this.#closing) break;
       await this.#flushOneBatch();
     }
+    return this.#accept(key, value);
+  }
+
+  /**
+   * `enqueue` without the wait: accepts the write now, or returns undefined when the queue is full
+   * (then `enqueue` waits for room). Spares the common write an await.
+   */
+  tryEnqueue(key: string, value: unknown): AcceptedWrite | undefined {
+    return this.#queue.length >= this.#settings.maxPending && !this.#closing
+      ? undefined
+      : this.#accept(key, value);
+  }
+
+  #accept(key: string, stored: unknown): AcceptedWrite {
     if (this.#closing)
       throw new WriteBehindClosedError('write-behind queue is closed; the write was not accepted');
-    const entry: WriteBehindEntry = { key, value, seq: this.#nextSeq++ };
-    this.#queue.push(entry);
-    this.#latest.set(key, entry);
+    const write: PendingWrite = { key, seq: this.#nextSeq++, stored, entry: undefined };
+    this.#queue.push(write);
+    this.#latest.set(key, write);
     this.#accepted++;
-    return entry;
+    return write;
   }
 
   /** The newest pending (not yet flushed) write for a key. */
   latest(key: string): WriteBehindEntry | undefined {
-    return this.#latest.get(key);
+    const write = this.#latest.get(key);
+    return write && this.#entryOf(write);
+  }
+
+  #entryOf(write: PendingWrite): WriteBehindEntry {
+    const decode = this.#settings.decode;
+    write.entry ??= { key: write.key, value: decode ? decode(write.stored) : write.stored, seq: write.seq };
+    return write.entry;
   }
 
   /** Flush until every write accepted before this call is flushed or dead-lettered. Never rejects. */
@@ -155,15 +196,16 @@ export class WriteBehindQueue implements AsyncDisposable {
   }
 
   async #sendHeadBatch(): Promise<void> {
-    const batch = this.#queue.slice(0, this.#settings.batchSize);
-    if (batch.length === 0) return;
+    const pending = this.#queue.slice(0, this.#settings.batchSize);
+    if (pending.length === 0) return;
+    const batch = pending.map((write) => this.#entryOf(write));
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.#settings.maxAttempts; attempt++) {
       if (attempt > 1) await sleep(this.#settings.retryDelayMs * 2 ** (attempt - 2));
       try {
         await this.#settings.sink(batch);
         this.#flushed += batch.length;
-        this.#settle(batch);
+        this.#settle(pending);
         return;
       } catch (error) {
         lastError = error;
@@ -181,11 +223,11 @@ export class WriteBehindQueue implements AsyncDisposable {
       if (this.#deadLetters.length > MAX_KEPT_DEAD_LETTERS) this.#deadLetters.shift();
     }
     this.#deadLettered += batch.length;
-    this.#settle(batch);
+    this.#settle(pending);
   }
 
   /** Remove a finished head batch (only enqueue appends meanwhile, so the head is unchanged). */
-  #settle(batch: readonly WriteBehindEntry[]): void {
+  #settle(batch: readonly PendingWrite[]): void {
     this.#queue = this.#queue.slice(batch.length);
     for (const write of batch) {
       if (this.#latest.get(write.key) === write) this.#latest.delete(write.key);
