@@ -247,6 +247,13 @@ export class LocalProvisioner implements Provisioner {
       return server;
     };
     const grace = this.options.stopGraceMs ?? 10_000;
+    /** Stop the server if it still runs and start it again on its port and data directory. */
+    const relaunch = async (kind: StoreKind, server: ServerProcess, detail = ''): Promise<void> => {
+      if (server.exitInfo === undefined) await server.stop(grace);
+      const began = performance.now();
+      await started.get(serverKind(kind))?.relaunch();
+      log(`${kind}: restarted${detail} in ${Math.round(performance.now() - began)} ms`);
+    };
     return {
       endpoints,
       unavailable,
@@ -259,13 +266,7 @@ export class LocalProvisioner implements Provisioner {
         await serverOf(kind, 'kill').kill(signal);
         log(`${kind}: killed on request (${signal})`);
       },
-      restart: async (kind) => {
-        const server = serverOf(kind, 'restart');
-        if (server.exitInfo === undefined) await server.stop(grace);
-        const began = performance.now();
-        await started.get(serverKind(kind))?.relaunch();
-        log(`${kind}: restarted in ${Math.round(performance.now() - began)} ms`);
-      },
+      restart: async (kind) => relaunch(kind, serverOf(kind, 'restart')),
       memory,
       resizePostgres: async (sizes) => {
         const server = serverOf('postgres', 'resize');
@@ -273,14 +274,12 @@ export class LocalProvisioner implements Provisioner {
           postgresSizes.sharedBuffersMb === sizes.sharedBuffersMb &&
           postgresSizes.workMemMb === sizes.workMemMb;
         if (same && server.exitInfo === undefined) return false;
-        const store = await postgres;
-        store?.setMemory(sizes);
+        (await postgres)?.setMemory(sizes);
         postgresSizes = sizes;
-        if (server.exitInfo === undefined) await server.stop(grace);
-        const began = performance.now();
-        await store?.relaunch();
-        log(
-          `postgres: restarted with shared_buffers ${sizes.sharedBuffersMb} MiB, work_mem ${sizes.workMemMb} MiB in ${Math.round(performance.now() - began)} ms`,
+        await relaunch(
+          'postgres',
+          server,
+          ` with shared_buffers ${sizes.sharedBuffersMb} MiB, work_mem ${sizes.workMemMb} MiB`,
         );
         return true;
       },

@@ -36,6 +36,24 @@ export function equalMemoryPlan(
   profiles: readonly Profile[],
   up: readonly ProfileStore[],
 ): MemoryPlan {
+  return memoryPlan(memory, profiles, up, true);
+}
+
+/** The same accounting without equalising: what each profile had on stores sized once for the run. */
+export function sharedMemoryPlan(
+  memory: StoreMemory,
+  profiles: readonly Profile[],
+  up: readonly ProfileStore[],
+): MemoryPlan {
+  return memoryPlan(memory, profiles, up, false);
+}
+
+function memoryPlan(
+  memory: StoreMemory,
+  profiles: readonly Profile[],
+  up: readonly ProfileStore[],
+  equalise: boolean,
+): MemoryPlan {
   const sized = profiles.map((profile) => {
     const has = uses(profile, up);
     const postgres = has('postgres') || has('timescaledb');
@@ -47,7 +65,9 @@ export function equalMemoryPlan(
   return {
     budgetMb,
     profiles: sized.map(({ profile, postgres, heap, own }) => {
-      const sharedBuffers = postgres ? memory.postgres.sharedBuffersMb + budgetMb - own : undefined;
+      const sharedBuffers = postgres
+        ? memory.postgres.sharedBuffersMb + (equalise ? budgetMb - own : 0)
+        : undefined;
       return {
         profile,
         ...(sharedBuffers === undefined ? {} : { postgresSharedBuffersMb: sharedBuffers }),
@@ -56,25 +76,6 @@ export function equalMemoryPlan(
       };
     }),
   };
-}
-
-/** The same accounting without equalising: what each profile had on stores sized once for the run. */
-export function sharedMemoryPlan(
-  memory: StoreMemory,
-  profiles: readonly Profile[],
-  up: readonly ProfileStore[],
-): MemoryPlan {
-  const equal = equalMemoryPlan(memory, profiles, up);
-  const own = equal.profiles.map((p) => {
-    const sharedBuffers =
-      p.postgresSharedBuffersMb === undefined ? undefined : memory.postgres.sharedBuffersMb;
-    return {
-      ...p,
-      ...(sharedBuffers === undefined ? {} : { postgresSharedBuffersMb: sharedBuffers }),
-      totalMb: (sharedBuffers ?? 0) + (p.elasticsearchHeapMb ?? 0),
-    };
-  });
-  return { budgetMb: equal.budgetMb, profiles: own };
 }
 
 export interface RunMemoryControl {

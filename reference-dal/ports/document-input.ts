@@ -100,10 +100,15 @@ export function validateBulk(items: readonly BulkItem[]): void {
   if (!Array.isArray(input)) throw new ValidationError('items', 'must be an array');
   if (items.length > MAX_BULK_ITEMS) throw new ValidationError('items', `more than ${MAX_BULK_ITEMS} items`);
   items.forEach((item, i) => {
-    validateDocumentId(item.id, `items[${i}].id`);
-    validateDocument(item.document, `items[${i}].document`);
+    validateItemContent(item, i);
     validateVersion(item.version, `items[${i}].version`);
   });
+}
+
+/** A bulk item's id and document, named by its place in the whole input (`items[1234].document`). */
+function validateItemContent(item: BulkItem, i: number): void {
+  validateDocumentId(item.id, `items[${i}].id`);
+  validateDocument(item.document, `items[${i}].document`);
 }
 
 /** A dotted field path of a document ("title", "meta.owner"), validated segment by segment. */
@@ -202,8 +207,7 @@ export async function* checkedLoadItems(
 ): AsyncIterable<BulkItem> {
   let i = 0;
   for await (const item of items) {
-    validateDocumentId(item.id, `items[${i}].id`);
-    validateDocument(item.document, `items[${i}].document`);
+    validateItemContent(item, i);
     if (item.version !== undefined)
       throw new ValidationError(
         `items[${i}].version`,
