@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { requireStore } from '../../../test/support/stores.ts';
 import { DalBenchArgsError, parseDalBenchArgs } from './cli-args.ts';
 import type { BenchPath } from './path.ts';
-import { redisGroup } from './redis.ts';
+import { redisGroup, redisGroupWith } from './redis.ts';
 import { measureRounds, orderInRound, type PathSamples } from './rounds.ts';
 import { runDalBench } from './run-dal-bench.ts';
 import { formatVerdictTable } from './table.ts';
@@ -201,6 +201,26 @@ describe('bench:dal --check on a real Redis', () => {
     const clean = await run();
     expect(clean.verdicts[0]?.status).not.toBe('over');
     expect(checkExitCode(clean.verdicts)).toBe(0);
+  });
+
+  it('reads a hit on every round of a run longer than the read entry’s TTL', async () => {
+    // 3 read paths × 8 rounds × 2 blocks of ≥ 60 ms: well past a 1 s TTL, each block well inside it.
+    // Written once, the entry expired mid-run and the read paths failed ("bench entry missing").
+    const began = performance.now();
+    const result = await runDalBench({
+      groups: [redisGroupWith({ ttlMs: 1_000 })],
+      urls: { redis: requireStore('redis').url },
+      select: ['redis.cache-get', 'redis.get-or-load-hit', 'redis.client-settings'],
+      rounds: 8,
+      timeMs: 60,
+      seed: 12,
+    });
+    expect(performance.now() - began).toBeGreaterThan(2_000);
+    expect(result.verdicts.map((v) => v.id)).toEqual([
+      'redis.cache-get',
+      'redis.get-or-load-hit',
+      'redis.client-settings',
+    ]);
   });
 
   it('says which --paths matched nothing', async () => {
