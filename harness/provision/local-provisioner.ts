@@ -266,6 +266,7 @@ export class LocalProvisioner implements Provisioner {
         await serverOf(kind, 'kill').kill(signal);
         log(`${kind}: killed on request (${signal})`);
       },
+      // async: a refused restart (not started, stopping) rejects rather than throwing at the call.
       restart: async (kind) => relaunch(kind, serverOf(kind, 'restart')),
       memory,
       resizePostgres: async (sizes) => {

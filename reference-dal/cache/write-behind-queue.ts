@@ -97,11 +97,11 @@ export class WriteBehindQueue implements AsyncDisposable {
 
   /** Accept a write, waiting for flushes while the queue is full. Resolves once accepted. */
   async enqueue(key: string, value: unknown): Promise<AcceptedWrite> {
-    while (this.#queue.length >= this.#settings.maxPending) {
-      if (this.#closing) break;
+    for (;;) {
+      const accepted = this.tryEnqueue(key, value);
+      if (accepted) return accepted;
       await this.#flushOneBatch();
     }
-    return this.#accept(key, value);
   }
 
   /**

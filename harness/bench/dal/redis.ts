@@ -24,8 +24,7 @@ const TTL_MS = 600_000;
  * `ttlMs`: of the entry the read paths hit. It is written again before each side's block, so a run
  * longer than the TTL (24 rounds take ≈ 11 min to reach this group's last round) still reads a hit.
  */
-export function redisGroupWith(options: { readonly ttlMs: number }): PathGroupSpec {
-  const ttlMs = options.ttlMs;
+export function redisGroupWith({ ttlMs }: { readonly ttlMs: number }): PathGroupSpec {
   return {
     name: 'redis',
     needs: ['redis'],

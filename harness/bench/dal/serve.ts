@@ -126,15 +126,14 @@ export const serveGroup: PathGroupSpec = {
       };
       // Fills the cache, and again before each side's block: every measured read is a hit, also in a
       // run longer than the cache TTL.
-      const warm = inProcess;
-      await warm();
+      await inProcess();
       const setup =
         'profile: PostgreSQL + Redis cache; the detector read is a cache hit every time; client: node:http keep-alive agent with one socket, the JSON answer parsed; servers on loopback in this process';
       return {
         paths: [
           {
             id: 'serve.cached-read',
-            settle: warm,
+            settle: inProcess,
             title: 'dalbench serve POST dashboard-reads/read (cache hit) vs the operation in process',
             store: 'redis',
             dal: () => call(serveUrl),
@@ -148,7 +147,7 @@ export const serveGroup: PathGroupSpec = {
           },
           {
             id: 'serve.api-server',
-            settle: warm,
+            settle: inProcess,
             title:
               'dalbench serve POST dashboard-reads/read vs a bare node:http server running the same read',
             store: 'redis',
