@@ -12,7 +12,7 @@ export function createPool(config: StorageConfig, store: StoreName): pg.Pool {
     connectionTimeoutMillis: config.timeoutMs,
     statement_timeout: config.timeoutMs,
     query_timeout: config.timeoutMs,
-    idleTimeoutMillis: 30_000,
+    idleTimeoutMillis: config.idleTimeoutMs, // 0: pg-pool never closes an idle client
     allowExitOnIdle: true,
   });
   // An idle client's error (server restarted) must not crash the process; the next query fails loudly.

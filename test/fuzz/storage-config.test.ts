@@ -21,6 +21,7 @@ const validConfig = fc.constantFrom(...STORAGE_TYPES).chain((type) =>
     poolSize: fc.integer({ min: 1, max: 1000 }),
     timeoutMs: fc.integer({ min: 1, max: 600_000 }),
     retryAttempts: fc.integer({ min: 0, max: 20 }),
+    idleTimeoutMs: fc.integer({ min: 0, max: 86_400_000 }),
   }),
 );
 
@@ -45,6 +46,8 @@ function fieldValid(field: string, value: unknown, config: { type: string; backe
       return value === undefined || isInt(value, 1, 600_000);
     case 'retryAttempts':
       return value === undefined || isInt(value, 0, 20);
+    case 'idleTimeoutMs':
+      return value === undefined || isInt(value, 0, 86_400_000);
     default:
       throw new Error(`no oracle for ${field}`);
   }
@@ -66,7 +69,7 @@ describe('fuzzed storage config', () => {
       fc.property(
         fc.array(validConfig, { minLength: 0, maxLength: 2 }),
         validConfig,
-        fc.constantFrom('type', 'backend', 'url', 'poolSize', 'timeoutMs', 'retryAttempts'),
+        fc.constantFrom('type', 'backend', 'url', 'poolSize', 'timeoutMs', 'retryAttempts', 'idleTimeoutMs'),
         fc.oneof(hostileValue, fc.constantFrom(...STORAGE_TYPES, ...BACKENDS), fc.integer()),
         (before, config, field, value) => {
           // Earlier configs of distinct types, none of this config's type.
@@ -109,6 +112,7 @@ describe('fuzzed storage config', () => {
           'poolSize',
           'timeoutMs',
           'retryAttempts',
+          'idleTimeoutMs',
           'circuitBreaker',
           'options',
         ];

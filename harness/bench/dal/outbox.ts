@@ -125,8 +125,9 @@ async function openPaths(
   const note = `sequential, scratch database, pool of 1 each; DAL with its default config (3 retries on transient connect errors); ${DAL_POOL_SETTINGS}; raw uses named (prepared) statements for the row and the event; both build the same search document as the event payload`;
 
   // pg.Pool with its defaults (no timeouts), only for the row that prices the DAL's pool settings;
-  // made last, so a failed setup above leaves nothing open.
-  const defaultsPool = new pg.Pool({ ...pgConnection(scratch.url), max: 1 });
+  // made last, so a failed setup above leaves nothing open. Its connection is kept for the run like
+  // the other side's (BENCH_POOL), so the row prices the timeouts, not a cold server process.
+  const defaultsPool = new pg.Pool({ ...pgConnection(scratch.url), max: 1, idleTimeoutMillis: 0 });
   return {
     paths: [
       {

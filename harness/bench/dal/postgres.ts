@@ -2,7 +2,8 @@
 // optimistic update) and the bytea object repository (4 KiB get and put), each against raw `pg`
 // doing the same statement on the same table with a named (prepared) statement. Works in a scratch
 // database it creates and drops; the DAL is built as the profiles build it (default config:
-// retries, timeouts, circuit breaker on objects) except a pool of 1, the same as the raw side's.
+// retries, timeouts, circuit breaker on objects) except a pool of 1 kept for the run, the same as the
+// raw side's.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { assertJsonStorable, ENTITY_SCHEMAS } from '../../../reference-dal/domain/entities.ts';

@@ -21,7 +21,7 @@ import {
 } from '../../../reference-dal/ports/time-series.ts';
 import { createScratchDatabase } from '../../provision/scratch-database.ts';
 import { needUrl, type BenchPath, type PathGroupSpec } from './path.ts';
-import { DAL_POOL_SETTINGS, rawPoolLikeDal } from './scratch-dal.ts';
+import { BENCH_POOL, DAL_POOL_SETTINGS, rawPoolLikeDal } from './scratch-dal.ts';
 
 const BATCH = 5_000;
 const SERIES_POINTS = 30_000;
@@ -123,7 +123,7 @@ async function openBackend(
   timescaleNote: string,
 ): Promise<AsyncDisposable & { paths: BenchPath[] }> {
   const dal = await DataAccessLayer.initialize([
-    { type: 'timeseries', url: backend.url, poolSize: 1, ...backend.config },
+    { type: 'timeseries', url: backend.url, ...BENCH_POOL, ...backend.config },
   ]);
   const raw = rawPoolLikeDal(backend.url);
   const close = async () => {
