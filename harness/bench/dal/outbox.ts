@@ -11,7 +11,7 @@ import type { DataAccessLayer } from '../../../reference-dal/dal/data-access-lay
 import type { Experiment } from '../../../reference-dal/ports/transactional.ts';
 import { needUrl, type PathGroupSpec } from './path.ts';
 import type { ScratchDatabase } from '../../provision/scratch-database.ts';
-import { DAL_POOL_SETTINGS, openScratchDal } from './scratch-dal.ts';
+import { DAL_POOL_SETTINGS, openScratchDal, vacuumApart } from './scratch-dal.ts';
 import { pgConnection } from '../../../reference-dal/sql/connection.ts';
 
 const EXPERIMENT: Experiment = {
@@ -119,9 +119,7 @@ async function openPaths(
   const dalCreate = async () => {
     await writer.create(EXPERIMENT);
   };
-  const vacuum = async () => {
-    await raw.query('VACUUM dal_experiments, dalbench_outbox');
-  };
+  const vacuum = vacuumApart(scratch.url, 'dal_experiments, dalbench_outbox');
   const note = `sequential, scratch database, pool of 1 each; DAL with its default config (3 retries on transient connect errors); ${DAL_POOL_SETTINGS}; raw uses named (prepared) statements for the row and the event; both build the same search document as the event payload`;
 
   // pg.Pool with its defaults (no timeouts), only for the row that prices the DAL's pool settings;

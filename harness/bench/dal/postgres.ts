@@ -10,7 +10,8 @@ import { assertJsonStorable, ENTITY_SCHEMAS } from '../../../reference-dal/domai
 import type { DataAccessLayer } from '../../../reference-dal/dal/data-access-layer.ts';
 import type { Detector } from '../../../reference-dal/ports/transactional.ts';
 import { needUrl, type PathGroupSpec } from './path.ts';
-import { DAL_POOL_SETTINGS, openScratchDal } from './scratch-dal.ts';
+import type { ScratchDatabase } from '../../provision/scratch-database.ts';
+import { DAL_POOL_SETTINGS, openScratchDal, vacuumApart } from './scratch-dal.ts';
 
 const DETECTOR: Detector = {
   name: 'isolation-forest-42',
@@ -67,7 +68,7 @@ export const postgresGroup: PathGroupSpec = {
 async function openPaths(
   dal: DataAccessLayer,
   raw: pg.Pool,
-  scratch: AsyncDisposable,
+  scratch: ScratchDatabase,
 ): ReturnType<PathGroupSpec['open']> {
   const detectors = dal.metadata.detectors;
   for (let i = 0; i < 200; i++) await detectors.create({ ...DETECTOR, name: `detector-${i}` });
@@ -100,9 +101,7 @@ async function openPaths(
       createHash('sha256').update(body).digest('hex');
     },
   };
-  const vacuum = (table: string) => async () => {
-    await raw.query(`VACUUM ${table}`);
-  };
+  const vacuum = (table: string) => vacuumApart(scratch.url, table);
   const note = `sequential, scratch database, pool of 1 each; DAL with its default config (3 retries on transient errors, circuit breaker on objects); ${DAL_POOL_SETTINGS}; raw sends a named (prepared) statement and maps the row to the same result shape`;
 
   return {
@@ -171,7 +170,7 @@ async function openPaths(
         },
         guarantee: { title: 'entity validation (zod schema + NUL check)', task: entityValidation },
         settle: vacuum('dal_detectors'),
-        note: `${note}; VACUUM before each block (each side overwrites one row); the version check is the same WHERE clause on both sides (no extra round trip on success), so only validation is a guarantee`,
+        note: `${note}; VACUUM before each block on a connection of its own (each side overwrites one row); the version check is the same WHERE clause on both sides (no extra round trip on success), so only validation is a guarantee`,
       },
       {
         id: 'postgres.bytea-get',
@@ -219,7 +218,7 @@ async function openPaths(
         },
         guarantee: sha256Of4k,
         settle: vacuum('dalbench_objects'),
-        note: `${note}; VACUUM before each block (each overwrite leaves a dead row and its TOAST chunks, and unvacuumed the same code measured 0.5–1.4 × itself per block); both overwrite one key each (same upsert statement, same columns), the raw side sends a precomputed SHA-256 and no key or metadata validation (the DAL's is counted as its own cost)`,
+        note: `${note}; VACUUM before each block on a connection of its own (each overwrite leaves a dead row and its TOAST chunks, and unvacuumed the same code measured 0.5–1.4 × itself per block); both overwrite one key each (same upsert statement, same columns), the raw side sends a precomputed SHA-256 and no key or metadata validation (the DAL's is counted as its own cost)`,
       },
     ],
     async [Symbol.asyncDispose]() {

@@ -4,7 +4,8 @@
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { requireStore } from '../../../test/support/stores.ts';
-import { openScratchDal } from './scratch-dal.ts';
+import { createScratchDatabase } from '../../provision/scratch-database.ts';
+import { openScratchDal, rawPoolLikeDal, vacuumApart } from './scratch-dal.ts';
 
 describe('bench:dal scratch DAL', () => {
   it('gives the DAL and the raw pool one connection each, never closed for idleness', async () => {
@@ -37,6 +38,38 @@ describe('bench:dal scratch DAL', () => {
       }
     } finally {
       await group[Symbol.asyncDispose]();
+    }
+  });
+
+  it('VACUUMs before a block on a connection of its own, not on a side’s', async () => {
+    await using scratch = await createScratchDatabase(requireStore('postgres').url, 'bench_vacuum_test');
+    const side = rawPoolLikeDal(scratch.url);
+    try {
+      await side.query('CREATE TABLE t (id int PRIMARY KEY, v text)');
+      await side.query("INSERT INTO t SELECT g, 'x' FROM generate_series(1, 100) g");
+      const vacuums = async () =>
+        (
+          await side.query<{ n: number }>(
+            "SELECT vacuum_count::int AS n FROM pg_stat_user_tables WHERE relname = 't'",
+          )
+        ).rows[0]!.n;
+      const before = await vacuums();
+      // The side's only connection is checked out: a settle that used it would wait forever.
+      const held = await side.connect();
+      try {
+        const pid = (await held.query<{ p: number }>('SELECT pg_backend_pid() AS p')).rows[0]!.p;
+        await vacuumApart(scratch.url, 't')();
+        const apart = await held.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> $1 AND backend_type = 'client backend'",
+          [pid],
+        );
+        expect(apart.rows[0]!.n).toBe(0); // its connection is closed again
+      } finally {
+        held.release();
+      }
+      await expect.poll(vacuums, { timeout: 5_000 }).toBe(before + 1);
+    } finally {
+      await side.end();
     }
   });
 });

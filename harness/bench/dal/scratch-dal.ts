@@ -7,6 +7,7 @@ import {
   type StorageConfigInput,
 } from '../../../reference-dal/config/storage-config.ts';
 import { DataAccessLayer } from '../../../reference-dal/dal/data-access-layer.ts';
+import { admin } from '../../../reference-dal/profiles/profile-databases.ts';
 import { createPool } from '../../../reference-dal/sql/pool.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../provision/scratch-database.ts';
 import type { PathGroup } from './path.ts';
@@ -57,4 +58,15 @@ export function rawPoolLikeDal(url: string): pg.Pool {
   const [config] = parseStorageConfigs([{ type: 'transactional', backend: 'postgres', url, ...BENCH_POOL }]);
   if (!config) throw new Error('no storage config parsed for the raw pool');
   return createPool(config, 'postgres');
+}
+
+/**
+ * A settle step that VACUUMs `tables` on a short-lived connection of its own, never on either side's.
+ * VACUUM reads every page of the table: on the raw side's connection it would map those shared
+ * buffers into the raw side's server process right before its block, while the DAL's process still
+ * faults on its first touch of each (the asymmetry of a cold process, see BENCH_POOL).
+ */
+export function vacuumApart(url: string, tables: string): () => Promise<void> {
+  return () =>
+    admin('postgres', url, `bench settle: VACUUM ${tables}`, (client) => client.query(`VACUUM ${tables}`));
 }
