@@ -125,6 +125,32 @@ describe('DataAccessLayer', () => {
     expect(() => dal.documents).toThrow(/"document" is not configured/);
   });
 
+  it('lends the pool a PostgreSQL-backed store runs on, and refuses one that has none', async () => {
+    if (!database) throw new Error('database not created');
+    await using dal = await DataAccessLayer.initialize([
+      ...configs(),
+      { type: 'object', backend: 'postgres', url: database.url, poolSize: 3 },
+      { type: 'cache', backend: 'redis', url: requireStore('redis').url },
+    ]);
+    const pool = dal.postgresPool('transactional');
+    expect(dal.postgresPool('transactional')).toBe(pool);
+    expect([pool.options.max, dal.postgresPool('timeseries').options.max]).toEqual([4, 2]);
+    expect(dal.postgresPool('object').options.max).toBe(3);
+    const created = await dal.metadata.detectors.create(detector('lent'));
+    const seen = await pool.query<{ name: string }>(
+      `SELECT data->>'name' AS name FROM dal_detectors WHERE id = $1`,
+      [created.id],
+    );
+    expect(seen.rows).toEqual([{ name: 'lent' }]);
+    expect(pool.totalCount).toBeGreaterThan(0); // the connection the repository used, not a new pool's
+    expect(() => dal.postgresPool('cache')).toThrow(
+      /"cache" runs on redis \(backend "redis"\), not on a PostgreSQL pool/,
+    );
+    expect(() => dal.postgresPool('document')).toThrow(/"document" is not configured/);
+    await dal.close();
+    expect(() => dal.postgresPool('transactional')).toThrow(/closed/);
+  });
+
   it('close is idempotent and the DAL refuses use afterwards', async () => {
     const dal = await DataAccessLayer.initialize(configs());
     await dal.close();

@@ -1,6 +1,7 @@
 // ADR-024's DataAccessLayer: one entry point that builds a backend per configured storage type
 // (from a factory table), hands out their repositories, runs transactional sessions, checks
 // health and releases everything on close. Owns every pool it builds; AsyncDisposable.
+import type pg from 'pg';
 import { parseStorageConfigs, type StorageConfig, type StorageType } from '../config/storage-config.ts';
 import { DalError, StoreError } from '../errors.ts';
 import type { CacheStore } from '../ports/cache.ts';
@@ -126,6 +127,23 @@ export class DataAccessLayer implements AsyncDisposable {
    */
   session<T>(type: 'transactional', fn: (session: TransactionalSession) => Promise<T>): Promise<T> {
     return this.service(type).transaction(fn);
+  }
+
+  /**
+   * The pg.Pool a PostgreSQL-backed storage type runs on, for raw SQL that must share the DAL's
+   * connections and server processes (bench:dal's raw side does). Borrowed: the DAL ends it on
+   * close. Throws a DalError when the type is not configured, not on PostgreSQL, or the DAL is closed.
+   */
+  postgresPool(type: StorageType): pg.Pool {
+    if (this.#closing) throw new DalError('the data access layer is closed');
+    const slot = this.#slots.get(type);
+    if (!slot) throw new DalError(`storage type "${type}" is not configured`);
+    if (!slot.handle.pool) {
+      throw new DalError(
+        `storage type "${type}" runs on ${slot.handle.store} (backend "${slot.config.backend}"), not on a PostgreSQL pool`,
+      );
+    }
+    return slot.handle.pool;
   }
 
   /** Every configured store in parallel, each bounded by its own timeout (default: its config's timeoutMs). */

@@ -55,6 +55,7 @@ function handle<T extends keyof StorageServices>(
   return {
     store: parts.store,
     service,
+    pool: parts.pool,
     async ping() {
       await parts.pool.query('SELECT 1');
     },

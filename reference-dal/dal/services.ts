@@ -2,6 +2,7 @@
 // To plug in a backend, add a factory to backend-factories.ts (or pass your own table to
 // DataAccessLayer.initialize, or name it in a profile's storage(env).backends); the service type
 // for its storage type is fixed here.
+import type pg from 'pg';
 import type { StorageConfig, StorageType } from '../config/storage-config.ts';
 import type { StoreName } from '../errors.ts';
 import type { CacheStore } from '../ports/cache.ts';
@@ -29,6 +30,8 @@ export interface StorageServices {
 export interface StoreHandle<T extends StorageType> {
   readonly store: StoreName;
   readonly service: StorageServices[T];
+  /** The pg.Pool a PostgreSQL-family backend runs on (absent for other stores): DataAccessLayer.postgresPool. */
+  readonly pool?: pg.Pool;
   /** One round trip proving the store answers; rejects otherwise. Not retried. */
   ping(signal: AbortSignal): Promise<void>;
   /** Release pools/connections (and flush anything pending). Called once by the DAL. */

@@ -5,6 +5,7 @@ import { createPostgresDocumentRepository } from '../backends/postgres/document-
 import { createPostgresObjectRepository } from '../backends/postgres/object-repository.ts';
 import { RedisCacheStore } from '../backends/redis/redis-cache-store.ts';
 import { createS3ObjectRepository } from '../backends/s3/object-repository.ts';
+import type pg from 'pg';
 import type { StoreName } from '../errors.ts';
 import type { BackendFactory, StorageServices, StoreHandle } from './services.ts';
 
@@ -16,11 +17,13 @@ interface Closable {
 function owned<T extends keyof StorageServices>(
   store: StoreName,
   repository: StorageServices[T] & Closable,
+  pool?: pg.Pool,
 ): StoreHandle<T> {
   let closed: Promise<void> | undefined;
   return {
     store,
     service: repository,
+    pool,
     async ping() {
       await repository.health();
     },
@@ -34,14 +37,18 @@ function owned<T extends keyof StorageServices>(
 export const elasticsearchDocuments: BackendFactory<'document'> = async ({ config }) =>
   owned<'document'>('elasticsearch', await createElasticsearchDocumentRepository(config));
 
-export const postgresDocuments: BackendFactory<'document'> = async ({ config }) =>
-  owned<'document'>('postgres', await createPostgresDocumentRepository(config));
+export const postgresDocuments: BackendFactory<'document'> = async ({ config }) => {
+  const repository = await createPostgresDocumentRepository(config);
+  return owned<'document'>('postgres', repository, repository.pool);
+};
 
 export const s3Objects: BackendFactory<'object'> = async ({ config }) =>
   owned<'object'>('s3', await createS3ObjectRepository(config));
 
-export const postgresObjects: BackendFactory<'object'> = async ({ config }) =>
-  owned<'object'>('postgres', await createPostgresObjectRepository(config));
+export const postgresObjects: BackendFactory<'object'> = async ({ config }) => {
+  const repository = await createPostgresObjectRepository(config);
+  return owned<'object'>('postgres', repository, repository.pool);
+};
 
 export const redisCache: BackendFactory<'cache'> = async ({ config }) => {
   const store = await RedisCacheStore.open(config);

@@ -11,7 +11,7 @@ import type { DataAccessLayer } from '../../../reference-dal/dal/data-access-lay
 import type { Experiment } from '../../../reference-dal/ports/transactional.ts';
 import { needUrl, type PathGroupSpec } from './path.ts';
 import type { ScratchDatabase } from '../../provision/scratch-database.ts';
-import { DAL_POOL_SETTINGS, openScratchDal, vacuumApart } from './scratch-dal.ts';
+import { DAL_POOL_SETTINGS, openScratchDal, rawPoolLikeDal, vacuumApart } from './scratch-dal.ts';
 import { pgConnection } from '../../../reference-dal/sql/connection.ts';
 
 const EXPERIMENT: Experiment = {
@@ -58,11 +58,9 @@ export const outboxGroup: PathGroupSpec = {
   },
 };
 
-async function openPaths(
-  dal: DataAccessLayer,
-  raw: pg.Pool,
-  scratch: ScratchDatabase,
-): ReturnType<PathGroupSpec['open']> {
+async function openPaths(dal: DataAccessLayer, scratch: ScratchDatabase): ReturnType<PathGroupSpec['open']> {
+  // The raw side runs on the DAL's transactional pool: one server process serves both sides.
+  const raw = dal.postgresPool('transactional');
   const local = dal;
   const writer = new ExperimentWriter((fn) => local.session('transactional', fn));
   const dalUpdated = await writer.create(EXPERIMENT);
@@ -120,11 +118,14 @@ async function openPaths(
     await writer.create(EXPERIMENT);
   };
   const vacuum = vacuumApart(scratch.url, 'dal_experiments, dalbench_outbox');
-  const note = `sequential, scratch database, pool of 1 each; DAL with its default config (3 retries on transient connect errors); ${DAL_POOL_SETTINGS}; raw uses named (prepared) statements for the row and the event; both build the same search document as the event payload`;
+  const note = `sequential, scratch database, one pool of 1 for both sides; DAL with its default config (3 retries on transient connect errors); ${DAL_POOL_SETTINGS}; raw uses named (prepared) statements for the row and the event; both build the same search document as the event payload`;
 
-  // pg.Pool with its defaults (no timeouts), only for the row that prices the DAL's pool settings;
-  // made last, so a failed setup above leaves nothing open. Its connection is kept for the run like
-  // the other side's (BENCH_POOL), so the row prices the timeouts, not a cold server process.
+  // Two pools of their own, only for the row that prices the DAL's pool settings: one built as the
+  // DAL builds its pools, one pg.Pool with its defaults (no timeouts). Each side there runs on a
+  // server process that only ever ran that row's raw code, so the two are alike but for the
+  // settings. Made last, so a failed setup above leaves nothing open; both keep their connection for
+  // the run (BENCH_POOL), so the row prices the timeouts, not a cold server process.
+  const likeDal = rawPoolLikeDal(scratch.url);
   const defaultsPool = new pg.Pool({ ...pgConnection(scratch.url), max: 1, idleTimeoutMillis: 0 });
   return {
     paths: [
@@ -199,19 +200,19 @@ async function openPaths(
         title: 'the DAL’s pool settings vs pg.Pool defaults: the same raw BEGIN/INSERT/INSERT/COMMIT on both',
         store: 'postgres',
         dal: async () => {
-          await rawTransaction((client) => rawCreateRow(client));
+          await rawTransaction((client) => rawCreateRow(client), likeDal);
         },
         raw: async () => {
           await rawTransaction((client) => rawCreateRow(client), defaultsPool);
         },
         settle: vacuum,
-        note: 'what the timeouts the DAL (and, above, the raw side) runs with cost: no DAL code on either side, a pool with 30 s statement_timeout, query_timeout and connection timeout (a JS timer per query and per checkout, a server timer per statement) against one without; the price of calls that cannot hang, shown on its own so the paths above compare code',
+        note: 'what the timeouts the DAL (and, above, the raw side) runs with cost: no DAL code on either side, each on a pool of its own: one with 30 s statement_timeout, query_timeout and connection timeout (a JS timer per query and per checkout, a server timer per statement) against one without; the price of calls that cannot hang, shown on its own so the paths above compare code',
       },
     ],
     async [Symbol.asyncDispose]() {
       try {
         await defaultsPool.end();
-        await raw.end();
+        await likeDal.end();
         await dal.close();
       } finally {
         await scratch[Symbol.asyncDispose]();

@@ -1,11 +1,10 @@
 // bench:dal paths on PostgreSQL's transactional side: the metadata repository (point read, create,
 // optimistic update) and the bytea object repository (4 KiB get and put), each against raw `pg`
-// doing the same statement on the same table with a named (prepared) statement. Works in a scratch
-// database it creates and drops; the DAL is built as the profiles build it (default config:
-// retries, timeouts, circuit breaker on objects) except a pool of 1 kept for the run, the same as the
-// raw side's.
+// doing the same statement on the same table with a named (prepared) statement, on the repository's
+// own pool. Works in a scratch database it creates and drops; the DAL is built as the profiles build
+// it (default config: retries, timeouts, circuit breaker on objects) except a pool of 1 kept for the
+// run.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type pg from 'pg';
 import { assertJsonStorable, ENTITY_SCHEMAS } from '../../../reference-dal/domain/entities.ts';
 import type { DataAccessLayer } from '../../../reference-dal/dal/data-access-layer.ts';
 import type { Detector } from '../../../reference-dal/ports/transactional.ts';
@@ -65,11 +64,13 @@ export const postgresGroup: PathGroupSpec = {
   },
 };
 
-async function openPaths(
-  dal: DataAccessLayer,
-  raw: pg.Pool,
-  scratch: ScratchDatabase,
-): ReturnType<PathGroupSpec['open']> {
+async function openPaths(dal: DataAccessLayer, scratch: ScratchDatabase): ReturnType<PathGroupSpec['open']> {
+  // Each raw side runs on the pool of the repository it is compared with, as the S3 and
+  // Elasticsearch paths use the repository's own client: one server process serves both sides, so
+  // what that process has mapped or cached (a new one faults on each first touch of a shared
+  // buffer) cannot differ between them.
+  const raw = dal.postgresPool('transactional');
+  const objectPool = dal.postgresPool('object');
   const detectors = dal.metadata.detectors;
   for (let i = 0; i < 200; i++) await detectors.create({ ...DETECTOR, name: `detector-${i}` });
   const target = (await detectors.list({ offset: 100, limit: 1 }))[0];
@@ -81,13 +82,6 @@ async function openPaths(
   let rawVersion = rawUpdated.version;
 
   const objects = dal.objects;
-  // The bytea paths' raw side runs on the object repository's own connection, as the S3 and
-  // Elasticsearch paths use the repository's own client: one server process serves both sides, so
-  // what that process has mapped or cached (a new one faults on each first touch of a shared
-  // buffer) cannot differ between them. The metadata pool is internal to the DAL; those paths use
-  // the raw pool, kept for the run like the DAL's.
-  const objectPool = (objects as Partial<{ pool: pg.Pool }>).pool;
-  if (!objectPool) throw new Error('bench: the postgres object backend exposes no pool');
   const body = randomBytes(OBJECT_BYTES);
   const bodySha256 = createHash('sha256').update(body).digest('hex');
   const getKey = 'bench/model-4k.bin';
@@ -109,7 +103,7 @@ async function openPaths(
     },
   };
   const vacuum = (table: string) => vacuumApart(scratch.url, table);
-  const note = `sequential, scratch database, pool of 1 each; DAL with its default config (3 retries on transient errors, circuit breaker on objects); ${DAL_POOL_SETTINGS}; raw sends a named (prepared) statement and maps the row to the same result shape`;
+  const note = `sequential, scratch database, one pool of 1 for both sides; DAL with its default config (3 retries on transient errors, circuit breaker on objects); ${DAL_POOL_SETTINGS}; raw sends a named (prepared) statement and maps the row to the same result shape`;
 
   return {
     paths: [
@@ -198,7 +192,7 @@ async function openPaths(
           infoOf(row);
         },
         guarantee: sha256Of4k,
-        note: `${note}; raw runs on the object repository's own connection; the DAL verifies the stored SHA-256 on every read (the guarantee row), raw does not`,
+        note: `${note}; the DAL verifies the stored SHA-256 on every read (the guarantee row), raw does not`,
       },
       {
         id: 'postgres.bytea-put',
@@ -225,12 +219,11 @@ async function openPaths(
         },
         guarantee: sha256Of4k,
         settle: vacuum('dalbench_objects'),
-        note: `${note}; VACUUM before each block on a connection of its own (each overwrite leaves a dead row and its TOAST chunks, and unvacuumed the same code measured 0.5–1.4 × itself per block); raw runs on the object repository's own connection; both overwrite one key each (same upsert statement, same columns), the raw side sends a precomputed SHA-256 and no key or metadata validation (the DAL's is counted as its own cost)`,
+        note: `${note}; VACUUM before each block on a connection of its own (each overwrite leaves a dead row and its TOAST chunks, and unvacuumed the same code measured 0.5–1.4 × itself per block); both overwrite one key each (same upsert statement, same columns), the raw side sends a precomputed SHA-256 and no key or metadata validation (the DAL's is counted as its own cost)`,
       },
     ],
     async [Symbol.asyncDispose]() {
       try {
-        await raw.end();
         await dal.close();
       } finally {
         await scratch[Symbol.asyncDispose]();

@@ -1,6 +1,6 @@
-// A PostgreSQL bench group's setup: a scratch database, the DAL over it and a raw pool with the
-// DAL's own pool settings; on a failed open everything made so far is closed again. The paths own
-// them afterwards.
+// A PostgreSQL bench group's setup: a scratch database and the DAL over it; on a failed open
+// everything made so far is closed again. The paths own them afterwards. Their raw side runs on the
+// DAL's own pool (DataAccessLayer.postgresPool): one server process serves both sides.
 import type pg from 'pg';
 import {
   parseStorageConfigs,
@@ -16,19 +16,16 @@ export async function openScratchDal(
   serverUrl: string,
   label: string,
   types: readonly StorageConfigInput['type'][],
-  openPaths: (dal: DataAccessLayer, raw: pg.Pool, scratch: ScratchDatabase) => Promise<PathGroup>,
+  openPaths: (dal: DataAccessLayer, scratch: ScratchDatabase) => Promise<PathGroup>,
 ): Promise<PathGroup> {
   const scratch = await createScratchDatabase(serverUrl, label);
   let dal: DataAccessLayer | undefined;
-  let raw: pg.Pool | undefined;
   try {
     dal = await DataAccessLayer.initialize(
       types.map((type) => ({ type, backend: 'postgres', url: scratch.url, ...BENCH_POOL })),
     );
-    raw = rawPoolLikeDal(scratch.url);
-    return await openPaths(dal, raw, scratch);
+    return await openPaths(dal, scratch);
   } catch (error) {
-    await raw?.end();
     await dal?.close();
     await scratch[Symbol.asyncDispose]();
     throw error;
@@ -36,23 +33,26 @@ export async function openScratchDal(
 }
 
 /**
- * The pool config of both sides of every PostgreSQL path: one connection, kept for the whole run.
+ * The pool config of the DAL's stores in every PostgreSQL path, whose raw side borrows the same pool:
+ * one connection, kept for the whole run.
  * With the default idle timeout (30 s) a side whose calls were more than 30 s apart between two
  * rounds got a new server process, and a new PostgreSQL backend starts cold: its first touch of each
  * shared buffer page faults (measured: 1.3 minor faults and ≈ 2× the server CPU per 4 KiB bytea
  * upsert). In full runs only the DAL's object pool was replaced each round (its last call came
- * earliest, its first latest), which read as postgres.bytea-put 1.36–1.49.
+ * earliest, its first latest), which read as postgres.bytea-put 1.36–1.49. Two warm processes, one
+ * per side, still differed: postgres.create read 1.07 with its raw side on a pool of its own, 1.00–1.02
+ * on the DAL's (the same code, two runs each).
  */
 export const BENCH_POOL = { poolSize: 1, idleTimeoutMs: 0 } as const;
 
-/** What the DAL's pools are given by default (timeouts, idle handling), as the config is read. */
+/** How both sides of a PostgreSQL path reach the server, for the notes under the table. */
 export const DAL_POOL_SETTINGS =
-  'the DAL’s own pg.Pool settings on both sides (30 s statement_timeout, query_timeout and connection timeout), except one connection kept for the whole run (idleTimeoutMs 0, so neither side is handed a new, cold server process between rounds): the raw client configured as the DAL configures it';
+  'the raw side runs on the DAL’s own pg.Pool (DataAccessLayer.postgresPool): one connection with the DAL’s settings (30 s statement_timeout, query_timeout and connection timeout) kept for the whole run (idleTimeoutMs 0), so one warm server process serves both sides and only the client code differs';
 
 /**
- * A raw pg.Pool built by the DAL's own pool factory from the bench's config: the raw side gets
- * the same client settings (timeouts above all), so a path compares the DAL's code, not two client
- * configurations. What those settings cost is its own row (outbox.pool-settings).
+ * A pg.Pool of its own built by the DAL's pool factory from the bench's config, with the DAL's client
+ * settings: for rows that compare two pools (outbox.pool-settings prices those settings) and for
+ * setup outside a DAL.
  */
 export function rawPoolLikeDal(url: string): pg.Pool {
   const [config] = parseStorageConfigs([{ type: 'transactional', backend: 'postgres', url, ...BENCH_POOL }]);

@@ -21,7 +21,7 @@ import {
 } from '../../../reference-dal/ports/time-series.ts';
 import { createScratchDatabase } from '../../provision/scratch-database.ts';
 import { needUrl, type BenchPath, type PathGroupSpec } from './path.ts';
-import { BENCH_POOL, DAL_POOL_SETTINGS, rawPoolLikeDal } from './scratch-dal.ts';
+import { BENCH_POOL, DAL_POOL_SETTINGS } from './scratch-dal.ts';
 
 const BATCH = 5_000;
 const SERIES_POINTS = 30_000;
@@ -125,12 +125,10 @@ async function openBackend(
   const dal = await DataAccessLayer.initialize([
     { type: 'timeseries', url: backend.url, ...BENCH_POOL, ...backend.config },
   ]);
-  const raw = rawPoolLikeDal(backend.url);
-  const close = async () => {
-    await raw.end();
-    await dal.close();
-  };
+  const close = () => dal.close();
   try {
+    // The raw side runs on the repository's own pool: one server process serves both sides.
+    const raw = dal.postgresPool('timeseries');
     const series = dal.timeSeries;
     for (let offset = 0; offset < SERIES_POINTS; offset += BATCH) {
       const points: MetricPoint[] = [];
@@ -161,7 +159,7 @@ function backendPaths(
   const id = (what: string) => `time-series.${backend.name}.${what}`;
   let dalBatches = 0;
   let rawBatches = 0;
-  const common = `${backend.title}, sequential, scratch database, pool of 1 each; DAL with its default config (retries, timeouts, circuit breaker); ${DAL_POOL_SETTINGS}${backend.name === 'timescale' ? `; ${timescaleNote}` : ''}`;
+  const common = `${backend.title}, sequential, scratch database, one pool of 1 for both sides; DAL with its default config (retries, timeouts, circuit breaker); ${DAL_POOL_SETTINGS}${backend.name === 'timescale' ? `; ${timescaleNote}` : ''}`;
   const saveNote = `${common}; ${BATCH.toLocaleString('en-US')} new points per call (fresh metric name, one week, 8 distinct tag sets), the batch built inside the call on both sides`;
   const validation = {
     title: `validation + last-wins dedupe of ${BATCH.toLocaleString('en-US')} points`,
