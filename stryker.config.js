@@ -68,6 +68,11 @@ const SCOPES = {
       'test/conformance/consistency-*.test.ts',
     ],
   },
+  // The DataAccessLayer itself: slots, accessors, sessions, health, close, the lent pool.
+  dal: {
+    mutate: ['reference-dal/dal/data-access-layer.ts'],
+    tests: ['reference-dal/dal/*.test.ts'],
+  },
   // The pure part of migration verification (canonical JSON, digests): no store, seconds a mutant.
   'migration-digest': {
     mutate: ['reference-dal/migration/digest.ts'],
