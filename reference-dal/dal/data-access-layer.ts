@@ -94,10 +94,14 @@ export class DataAccessLayer implements AsyncDisposable {
 
   /** The service of one storage type; throws a DalError when not configured or closed. */
   service<T extends StorageType>(type: T): StorageServices[T] {
+    return this.#slot(type).handle.service as StorageServices[T];
+  }
+
+  #slot(type: StorageType): Slot {
     if (this.#closing) throw new DalError('the data access layer is closed');
     const slot = this.#slots.get(type);
     if (!slot) throw new DalError(`storage type "${type}" is not configured`);
-    return slot.handle.service as StorageServices[T];
+    return slot;
   }
 
   /** Autocommit metadata repositories (detectors, experiments, models). */
@@ -135,9 +139,7 @@ export class DataAccessLayer implements AsyncDisposable {
    * close. Throws a DalError when the type is not configured, not on PostgreSQL, or the DAL is closed.
    */
   postgresPool(type: StorageType): pg.Pool {
-    if (this.#closing) throw new DalError('the data access layer is closed');
-    const slot = this.#slots.get(type);
-    if (!slot) throw new DalError(`storage type "${type}" is not configured`);
+    const slot = this.#slot(type);
     if (!slot.handle.pool) {
       throw new DalError(
         `storage type "${type}" runs on ${slot.handle.store} (backend "${slot.config.backend}"), not on a PostgreSQL pool`,
