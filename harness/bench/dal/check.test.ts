@@ -122,6 +122,30 @@ describe('bench:dal rounds', () => {
     expect(verdict.judged).toBeLessThan(1.1);
     expect(verdict.judged).toBeGreaterThan(0.9);
   });
+  it('prices an inline guarantee as what the raw call doing it takes over the raw call', async () => {
+    // The guarantee's work costs 100 µs alone but 250 µs inside the raw call (it holds the call
+    // up); the DAL does the same as the raw call doing it: judged ≈ 1, not 450 ÷ 300 = 1.5.
+    const [measured] = await measureRounds(
+      [
+        path({
+          dal: busy(450),
+          raw: busy(200),
+          guarantee: { title: 'g', task: busy(450), timed: 'inline', combine: 'add' },
+        }),
+      ],
+      { rounds: 3, timeMs: 30 },
+    );
+    if (!measured) throw new Error('no samples');
+    for (const us of measured.guaranteeUs) expect(us).toBeGreaterThan(200);
+    for (const us of measured.guaranteeUs) expect(us).toBeLessThan(300);
+    const verdict = judgePath(measured, { seed: 1 });
+    expect(verdict.guarantee).toMatchObject({ timed: 'inline', combine: 'add' });
+    expect(verdict.ratio).toBeGreaterThan(1.9);
+    expect(verdict.judged).toBeLessThan(1.1);
+    expect(verdict.judged).toBeGreaterThan(0.9);
+    expect(formatVerdictTable([verdict])).toMatch(/its cost inside a raw call \(raw doing it − raw\)/);
+  });
+
   it('puts each task first, and in every other position, equally often', () => {
     for (const tasks of [
       ['dal', 'raw'],

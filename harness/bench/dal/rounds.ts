@@ -23,7 +23,10 @@ export interface PathSamples {
   /** Per-round medians in µs. */
   readonly dalUs: number[];
   readonly rawUs: number[];
-  /** Per-round median cost of the extra guarantee, timed right after a raw call. */
+  /**
+   * Per-round median cost of the extra guarantee: timed right after a raw call, or (inline) the
+   * median of the raw call doing it minus raw's.
+   */
   readonly guaranteeUs: number[];
 }
 
@@ -48,7 +51,9 @@ export async function measureRounds(
       // Only the guarantee is timed (not raw + guarantee − raw, whose noise swamps a small cost).
       const guarantee = sample.path.guarantee;
       const guaranteeTimes: number[] = [];
-      if (guarantee) {
+      const inline = guarantee?.timed === 'inline';
+      if (guarantee && inline) tasks.push(['guarantee', guarantee.task]);
+      else if (guarantee) {
         const raw = sample.path.raw;
         tasks.push([
           'guarantee',
@@ -82,7 +87,10 @@ export async function measureRounds(
       const medians = new Map(bench.tasks.map((task) => [task.name, medianUs(task)]));
       sample.dalUs.push(medians.get('dal')!);
       sample.rawUs.push(medians.get('raw')!);
-      if (guarantee) sample.guaranteeUs.push(median(guaranteeTimes));
+      if (guarantee)
+        sample.guaranteeUs.push(
+          inline ? medians.get('guarantee')! - medians.get('raw')! : median(guaranteeTimes),
+        );
     }
   }
   return samples;

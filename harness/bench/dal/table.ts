@@ -37,7 +37,9 @@ export function formatVerdictTable(verdicts: readonly PathVerdict[], confidence 
           fmt(v.guarantee.medianUs),
           '',
           (v.guarantee.medianUs / v.rawMedianUs).toFixed(2),
-          'its own cost (after a raw call), ÷ raw',
+          v.guarantee.timed === 'inline'
+            ? 'its cost inside a raw call (raw doing it − raw), ÷ raw'
+            : 'its own cost (after a raw call), ÷ raw',
           '',
           '',
         ].join(' | '),

@@ -24,6 +24,8 @@ export interface PathVerdict {
     readonly medianUs: number;
     /** How it enters the judged ratio (see ExtraGuarantee.combine). */
     readonly combine: 'subtract' | 'add';
+    /** How its cost was timed (see ExtraGuarantee.timed). */
+    readonly timed: 'after-raw' | 'inline';
     readonly netRatio: number;
   };
   /** The judged ratio (net of a declared guarantee, or against raw + it; else gross) and its interval. */
@@ -74,6 +76,7 @@ export function judgePath(samples: PathSamples, options: VerdictOptions): PathVe
             title: path.guarantee.title,
             medianUs: median(guaranteeUs),
             combine,
+            timed: path.guarantee.timed ?? 'after-raw',
             netRatio: judged,
           },
         }

@@ -1,8 +1,10 @@
 // Refusing an object (no SHA-256 metadata: not written by this repository) must release the GET
 // response it opened: an unread body keeps its pooled socket, and once the SDK's pool (50 sockets)
-// is used up every later request waits forever. Real S3 API (S3Proxy locally, MinIO in docker).
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+// is used up every later request waits forever. And a body is verified once, by its SHA-256. Real
+// S3 API (S3Proxy locally, MinIO in docker).
+import { DeleteBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { parseStorageConfigs } from '../../config/storage-config.ts';
 import { IntegrityError } from '../../errors.ts';
@@ -43,5 +45,37 @@ describe.skipIf(unavailableReason('s3') !== undefined)('S3ObjectRepository refus
     } finally {
       clearTimeout(timer);
     }
+  }, 30_000);
+});
+
+describe.skipIf(unavailableReason('s3') !== undefined)('S3ObjectRepository reading a body', () => {
+  it('verifies it once: by its SHA-256, not also by the SDK’s CRC32 stream', async () => {
+    const bucket = `dalbench-once-${randomBytes(4).toString('hex')}`;
+    const [config] = parseStorageConfigs([
+      { type: 'object', backend: 's3', url: requireStore('s3').url, options: { bucket } },
+    ]);
+    if (!config) throw new Error('no config');
+    await using repository = await createS3ObjectRepository(config);
+    const content = randomBytes(64 * 1024);
+    await repository.put('once', content);
+    // The SDK's default asks for the CRC32 stored on put and wraps the body in a ChecksumStream to
+    // check it; the repository's client does not ask, and the body is the HTTP response itself.
+    const response = await repository.client.send(new GetObjectCommand({ Bucket: bucket, Key: 'once' }));
+    expect(response.ChecksumCRC32).toBeUndefined();
+    expect(response.Body).toBeInstanceOf(IncomingMessage);
+    await response.Body?.transformToByteArray();
+    // A caller who asks for the SDK's check still gets it: the upload carried the CRC32.
+    const checked = await repository.client.send(
+      new GetObjectCommand({ Bucket: bucket, Key: 'once', ChecksumMode: 'ENABLED' }),
+    );
+    expect(checked.ChecksumCRC32).toBeTypeOf('string');
+    expect(checked.Body).not.toBeInstanceOf(IncomingMessage);
+    await checked.Body?.transformToByteArray();
+    const streamed = await repository.getStream('once');
+    const chunks: Buffer[] = [];
+    for await (const chunk of streamed?.body ?? []) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).equals(content)).toBe(true);
+    await repository.delete('once');
+    await repository.client.send(new DeleteBucketCommand({ Bucket: bucket }));
   }, 30_000);
 });
