@@ -73,6 +73,11 @@ const SCOPES = {
     mutate: ['reference-dal/dal/data-access-layer.ts'],
     tests: ['reference-dal/dal/*.test.ts'],
   },
+  // bench:dal's judgement: rounds (what is timed, how a guarantee is priced), verdicts, the table.
+  'bench-verdict': {
+    mutate: ['harness/bench/dal/rounds.ts', 'harness/bench/dal/verdict.ts', 'harness/bench/dal/table.ts'],
+    tests: ['harness/bench/dal/check.test.ts'],
+  },
   // The pure part of migration verification (canonical JSON, digests): no store, seconds a mutant.
   'migration-digest': {
     mutate: ['reference-dal/migration/digest.ts'],

@@ -8,7 +8,7 @@ import { redisGroup, redisGroupWith } from './redis.ts';
 import { measureRounds, orderInRound, type PathSamples } from './rounds.ts';
 import { runDalBench } from './run-dal-bench.ts';
 import { formatVerdictTable } from './table.ts';
-import { checkExitCode, judgePath } from './verdict.ts';
+import { checkExitCode, judgePath, type PathVerdict } from './verdict.ts';
 
 const noop = () => Promise.resolve();
 const path = (extra: Partial<BenchPath> = {}): BenchPath => ({
@@ -95,8 +95,75 @@ describe('bench:dal verdicts', () => {
     );
   });
 
-  it('refuses fewer than two rounds', () => {
+  it('refuses fewer than two rounds, and judges the rounds both sides have', () => {
     expect(() => judgePath(samples([1], [1]), { seed: 1 })).toThrow(/need ≥ 2/);
+    expect(() => judgePath(samples([1, 2], [1]), { seed: 1 })).toThrow(/1 round\(s\) measured/);
+    expect(judgePath(samples([110, 110], [100, 100]), { seed: 1 }).rounds).toBe(2);
+  });
+
+  it('counts a ratio exactly on the target as met: the target is ≤ 1.10', () => {
+    const onTarget = judgePath(samples([110, 110, 110, 110], [100, 100, 100, 100]), { seed: 1 });
+    expect(onTarget.interval).toEqual([1.1, 1.1]);
+    expect(onTarget.status).toBe('within');
+  });
+});
+
+describe('bench:dal table', () => {
+  const verdict = (extra: Partial<PathVerdict>): PathVerdict => ({
+    id: 'g.p',
+    title: 'a path',
+    store: 'redis',
+    maxRatio: 1.1,
+    rounds: 12,
+    dalMedianUs: 1234.4,
+    rawMedianUs: 987.65,
+    ratio: 1.25,
+    judged: 1.25,
+    interval: [1.2, 1.3],
+    status: 'over',
+    note: '',
+    ...extra,
+  });
+
+  it('prints each path, its interval and verdict, and a guarantee on its own line with how it was timed', () => {
+    const table = formatVerdictTable(
+      [
+        verdict({ id: 'g.plain', ratio: 1.02, judged: 1.02, interval: [0.98, 1.06], status: 'within' }),
+        verdict({
+          id: 'g.alone',
+          judged: 1.05,
+          interval: [0.99, 1.12],
+          status: 'unclear',
+          guarantee: {
+            title: 'hash',
+            medianUs: 98.765,
+            combine: 'subtract',
+            timed: 'after-raw',
+            netRatio: 1.05,
+          },
+        }),
+        verdict({
+          id: 'g.inline',
+          guarantee: {
+            title: 'streamed hash',
+            medianUs: 246.9,
+            combine: 'add',
+            timed: 'inline',
+            netRatio: 1.25,
+          },
+        }),
+      ],
+      0.95,
+    );
+    expect(table.split('\n')).toEqual([
+      'path | DAL µs | raw µs | DAL/raw | judged [95 % CI] | target | met',
+      '--- | --- | --- | --- | --- | --- | ---',
+      'g.plain — a path | 1,234 | 987.6 | 1.02 | 1.02 [0.98, 1.06] | ≤ 1.10 | yes',
+      'g.alone — a path | 1,234 | 987.6 | 1.25 | 1.05 [0.99, 1.12] net | ≤ 1.10 | ? (interval straddles)',
+      '  ↳ extra guarantee: hash | 98.8 |  | 0.10 | its own cost (after a raw call), ÷ raw |  | ',
+      'g.inline — a path | 1,234 | 987.6 | 1.25 | 1.25 [1.20, 1.30] ÷ raw+g | ≤ 1.10 | NO (with confidence)',
+      '  ↳ extra guarantee: streamed hash | 246.9 |  | 0.25 | its cost inside a raw call (raw doing it − raw), ÷ raw |  | ',
+    ]);
   });
 });
 
@@ -146,6 +213,32 @@ describe('bench:dal rounds', () => {
     expect(formatVerdictTable([verdict])).toMatch(/its cost inside a raw call \(raw doing it − raw\)/);
   });
 
+  it('refuses fewer than two rounds and a time that is not positive, naming the value', async () => {
+    await expect(measureRounds([path()], { rounds: 1, timeMs: 5 })).rejects.toThrow(
+      'rounds: expected an integer ≥ 2, got 1',
+    );
+    await expect(measureRounds([path()], { rounds: 2.5, timeMs: 5 })).rejects.toThrow(/got 2\.5/);
+    await expect(measureRounds([path()], { rounds: 2, timeMs: 0 })).rejects.toThrow(
+      'timeMs: expected > 0, got 0',
+    );
+    await expect(measureRounds([path()], { rounds: 2, timeMs: Number.NaN })).rejects.toThrow(/got NaN/);
+  });
+
+  it('names the path and the round a failing call failed in, with the call’s error as the cause', async () => {
+    const boom = new Error('store gone');
+    const failing = measureRounds([path({ id: 'g.fails', raw: () => Promise.reject(boom) })], {
+      rounds: 2,
+      timeMs: 5,
+    });
+    const error = await failing.then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe('bench path g.fails failed in round 1');
+    expect(String((error as Error).cause)).toMatch(/store gone/);
+  });
+
   it('puts each task first, and in every other position, equally often', () => {
     for (const tasks of [
       ['dal', 'raw'],
@@ -159,6 +252,23 @@ describe('bench:dal rounds', () => {
         expect(counts, `position ${position} of ${n}`).toEqual(tasks.map(() => 4));
       }
     }
+  });
+
+  it('runs each task right after each other task equally often over 2n rounds (the reversed cycles)', () => {
+    const tasks = ['dal', 'raw', 'guarantee'];
+    const follows = new Map<string, number>();
+    for (let round = 0; round < 2 * tasks.length; round++) {
+      const order = orderInRound(tasks, round);
+      for (let i = 1; i < order.length; i++) {
+        const pair = `${order[i - 1]}→${order[i]}`;
+        follows.set(pair, (follows.get(pair) ?? 0) + 1);
+      }
+    }
+    // Rotation alone gives only dal→raw→guarantee→dal; each of the 6 ordered pairs comes up twice.
+    expect(follows.size).toBe(6);
+    for (const count of follows.values()) expect(count).toBe(2);
+    expect(orderInRound(tasks, 0)).toEqual(['dal', 'raw', 'guarantee']);
+    expect(orderInRound(tasks, 3)).toEqual(['guarantee', 'raw', 'dal']);
   });
 
   it('settles the store before every block of calls, outside the timed calls', async () => {
