@@ -1,7 +1,8 @@
 // bench:dal paths on S3: the ObjectRepository against the raw SDK doing the same requests (the same
 // headers, the SHA-256 metadata included) and reading the same bytes. The SHA-256 the repository
-// computes on put and verifies on get is its extra guarantee, measured alone; it replaces the SDK's
-// CRC32 check on get (objects.client-settings prices that). The group works in its own bucket,
+// computes on put and verifies on get is its extra guarantee: measured alone, or for the streamed
+// read inside the raw read hashing as it goes; it replaces the SDK's CRC32 check on get
+// (objects.client-settings prices that). The group works in its own bucket,
 // emptied and removed afterwards.
 import {
   DeleteBucketCommand,
@@ -44,9 +45,9 @@ export const objectsGroup: PathGroupSpec = {
     const endpoint = parseS3Endpoint(url);
     // The raw calls go through the repository's own S3Client: the same settings (path-style
     // addressing, region, credentials, maxAttempts, timeouts, CRC32 sent on put and no CRC32 check
-    // on get unless asked) and the same keep-alive pool. Two clients would mean two socket pools, which the
-    // server may serve unequally (one connection's thread busier than the other's) for as long as
-    // the sockets live: a difference between pools, not between the DAL and its client.
+    // on get unless asked) and the same keep-alive pool. Two clients would mean two socket pools,
+    // which the server may serve unequally (one connection's thread busier than the other's) for as
+    // long as the sockets live: a difference between pools, not between the DAL and its client.
     const raw = repository.client;
     const close = async () => {
       try {
@@ -77,6 +78,17 @@ export const objectsGroup: PathGroupSpec = {
           read += (chunk as Buffer).length;
         }
         if (read !== size) throw new Error(`streamed ${read} of ${size} bytes`);
+      };
+      /** The raw streamed read: optionally hashing each chunk, or with the SDK's CRC32 check asked for. */
+      const getStreamedRaw = async (options: { hash?: Hash; sdkChecksum?: boolean } = {}) => {
+        const response = await raw.send(
+          new GetObjectCommand({
+            Bucket: bucket,
+            Key: 'bench/get-stream.bin',
+            ...(options.sdkChecksum ? { ChecksumMode: 'ENABLED' as const } : {}),
+          }),
+        );
+        await drain(response.Body as Readable | undefined, STREAMED, options.hash);
       };
       const settings = `S3 at ${endpoint.endpoint} (S3Proxy filesystem-nio2 when local: not a performance peer of S3 or MinIO), sequential; raw calls use the repository's own S3Client (forcePathStyle, maxAttempts ${config.retryAttempts + 1}, requestTimeout/connectionTimeout ${config.timeoutMs} ms, CRC32 sent on put as by default, none asked for on get: the repository verifies its SHA-256 instead), so both sides share one keep-alive pool`;
       return {
@@ -152,20 +164,12 @@ export const objectsGroup: PathGroupSpec = {
               if (!found) throw new Error('bench object missing');
               await drain(found.body, STREAMED);
             },
-            raw: async () => {
-              const response = await raw.send(
-                new GetObjectCommand({ Bucket: bucket, Key: 'bench/get-stream.bin' }),
-              );
-              await drain(response.Body as Readable | undefined, STREAMED);
-            },
+            raw: () => getStreamedRaw(),
             guarantee: {
               title: `SHA-256 of ${mib(STREAMED)} updated as the chunks arrive and checked at the end`,
               task: async () => {
-                const response = await raw.send(
-                  new GetObjectCommand({ Bucket: bucket, Key: 'bench/get-stream.bin' }),
-                );
                 const hash = createHash('sha256');
-                await drain(response.Body as Readable | undefined, STREAMED, hash);
+                await getStreamedRaw({ hash });
                 if (hash.digest('hex') !== streamedSha) throw new Error('bench object changed');
               },
               timed: 'inline',
@@ -177,22 +181,8 @@ export const objectsGroup: PathGroupSpec = {
             id: 'objects.client-settings',
             title: `GetObject ${mib(STREAMED)} as the repository's client reads it vs with the SDK's default CRC32 check (ChecksumMode ENABLED), both streamed to the end`,
             store: 's3',
-            dal: async () => {
-              const response = await raw.send(
-                new GetObjectCommand({ Bucket: bucket, Key: 'bench/get-stream.bin' }),
-              );
-              await drain(response.Body as Readable | undefined, STREAMED);
-            },
-            raw: async () => {
-              const response = await raw.send(
-                new GetObjectCommand({
-                  Bucket: bucket,
-                  Key: 'bench/get-stream.bin',
-                  ChecksumMode: 'ENABLED',
-                }),
-              );
-              await drain(response.Body as Readable | undefined, STREAMED);
-            },
+            dal: () => getStreamedRaw(),
+            raw: () => getStreamedRaw({ sdkChecksum: true }),
             note: `what the client setting the repository reads with is worth, no DAL code on either side: an SDK client with its defaults checks a CRC32 on every GetObject through a stream of its own; the repository's client leaves that to the SHA-256 it verifies anyway (the paths above), so their raw sides read without either check`,
           },
         ],
